@@ -1,0 +1,51 @@
+// Package cmd assembles the openstream program: PocketBase with the
+// OpenStream hooks, migrations and operator commands.
+package cmd
+
+import (
+	"os"
+
+	"github.com/pocketbase/pocketbase"
+	pbcmd "github.com/pocketbase/pocketbase/cmd"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+
+	"github.com/openstream-go/openstream/hooks"
+	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
+)
+
+// DefaultHTTPAddr is where the OpenStream frontend expects its backend.
+const DefaultHTTPAddr = "0.0.0.0:8000"
+
+// Environment variables read here (the README lists every variable).
+const (
+	EnvHTTPAddr  = "OPENSTREAM_HTTP"     // serve's listen address
+	EnvDataDir   = "OPENSTREAM_DATA_DIR" // PocketBase data directory
+	EnvDjangoEnv = "DJANGO_ENV"          // "development" turns on dev mode
+)
+
+// New returns the openstream program, ready for Execute.
+func New() *pocketbase.PocketBase {
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		DefaultDev:     os.Getenv(EnvDjangoEnv) == "development",
+		DefaultDataDir: os.Getenv(EnvDataDir),
+	})
+	app.RootCmd.Use = "openstream"
+	app.RootCmd.Short = "OpenStream digital-signage backend (PocketBase)"
+
+	hooks.Register(app)
+
+	// Schema changes are Go migrations in pb_migrations; the dashboard only
+	// writes new ones while developing, never in production.
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		Dir:          "pb_migrations",
+		TemplateLang: migratecmd.TemplateLangGo,
+		Automigrate:  app.IsDev(),
+	})
+
+	app.RootCmd.AddCommand(
+		newServeCommand(app),
+		pbcmd.NewSuperuserCommand(app),
+		newCreateOrganisationCommand(app),
+	)
+	return app
+}

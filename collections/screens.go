@@ -1,0 +1,91 @@
+package collections
+
+import "github.com/pocketbase/pocketbase/core"
+
+// Wall-clock formats of the recurring schedule (upstream TimeField and DateField).
+const (
+	TimeOfDayPattern = `^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$`
+	DatePattern      = `^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`
+)
+
+func screenArea() []Spec {
+	ratio := map[string]any{"aspect_ratio": DefaultAspectRatio}
+	return []Spec{
+		{Collection: displayWebsiteGroups(), Defaults: ratio},
+		{Collection: displayWebsites(), Defaults: ratio},
+		{Collection: scheduledContents()},
+		{Collection: recurringScheduledContents()},
+		{Collection: emergencySlideshows()},
+	}
+}
+
+func displayWebsiteGroups() *core.Collection {
+	c := newBase(DisplayWebsiteGroups)
+	c.Fields.Add(
+		text("name", 255, true),
+		rel("branch", Branches, false, true),
+		rel("default_slideshow", Slideshows, false, false),
+		rel("default_playlist", Playlists, false, false),
+		text("aspect_ratio", 10, true),
+	)
+	return c
+}
+
+func displayWebsites() *core.Collection {
+	c := newBase(DisplayWebsites)
+	uid := text("uid", 64, false)
+	uid.Help = "Optional id from a device-management system; unique within the organisation."
+	c.Fields.Add(
+		text("name", 255, true),
+		uid,
+		rel("display_website_group", DisplayWebsiteGroups, false, true),
+		rel("branch", Branches, false, true),
+		text("aspect_ratio", 10, true),
+	)
+	c.AddIndex("idx_display_websites_name_branch", true, "name, branch", "")
+	c.AddIndex("idx_display_websites_uid", false, "uid", "")
+	return c
+}
+
+// scheduled holds the fields shared by one-off and recurring schedules.
+func scheduled() []core.Field {
+	return []core.Field{
+		boolean("combine_with_default"),
+		text("description", 2048, false),
+		rel("display_website_group", DisplayWebsiteGroups, true, true),
+		rel("slideshow", Slideshows, false, true),
+		rel("playlist", Playlists, false, true),
+	}
+}
+
+func scheduledContents() *core.Collection {
+	c := newBase(ScheduledContents)
+	c.Fields.Add(&core.DateField{Name: "start_time"}, &core.DateField{Name: "end_time"})
+	c.Fields.Add(scheduled()...)
+	return c
+}
+
+func recurringScheduledContents() *core.Collection {
+	c := newBase(RecurringScheduledContents)
+	weekday := integer("weekday", num(0), num(6))
+	weekday.Help = "0 = Monday ... 6 = Sunday"
+	wallClock := func(name string) *core.TextField {
+		f := pattern(name, TimeOfDayPattern, true)
+		f.Help = "Wall-clock time HH:MM[:SS] in the screens' time zone."
+		return f
+	}
+	c.Fields.Add(weekday, wallClock("start_time"), wallClock("end_time"))
+	c.Fields.Add(scheduled()...)
+	c.Fields.Add(pattern("active_from", DatePattern, true), pattern("active_until", DatePattern, false))
+	return c
+}
+
+func emergencySlideshows() *core.Collection {
+	c := newBase(EmergencySlideshows)
+	c.Fields.Add(
+		rel("slideshow", Slideshows, true, true),
+		many("display_website_groups", DisplayWebsiteGroups),
+		boolean("is_active"),
+	)
+	return c
+}

@@ -1,0 +1,17 @@
+package hooks
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/aspect"
+	"github.com/openstream-go/openstream/collections"
+)
+
+// registerSlideshows stores the aspect ratio derived from the preview size,
+// so playlists, groups and both API faces can compare it without recomputing.
+func registerSlideshows(app core.App) {
+	onSave(app, func(e *core.RecordEvent) error {
+		e.Record.Set("aspect_ratio", aspect.Ratio(e.Record.GetInt("preview_width"), e.Record.GetInt("preview_height")))
+		return e.Next()
+	}, collections.Slideshows)
+}
