@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runAsProgram lets the test binary stand in for the openstream binary, so
+// the CLI is tested exactly as operators run it without a second build.
+const runAsProgram = "OPENSTREAM_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsProgram) == "1" {
+		os.Args = append([]string{"openstream"}, os.Args[1:]...)
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// openstream runs the program with args in dir and returns its output.
+func openstream(t *testing.T, dir string, env []string, args ...string) (string, error) {
+	t.Helper()
+	return openstreamWithInput(t, dir, env, "", args...)
+}
+
+// openstreamWithInput also answers the program's prompts with stdin.
+func openstreamWithInput(t *testing.T, dir string, env []string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Env = append(append(os.Environ(), runAsProgram+"=1"), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func TestServeDefaultsToPort8000(t *testing.T) {
+	out, err := openstream(t, t.TempDir(), nil, "serve", "--help")
+	if err != nil || !strings.Contains(out, `(default "0.0.0.0:8000")`) {
+		t.Fatalf("serve --help does not show the 0.0.0.0:8000 default (%v):\n%s", err, out)
+	}
+	out, err = openstream(t, t.TempDir(), []string{"OPENSTREAM_HTTP=127.0.0.1:9999"}, "serve", "--help")
+	if err != nil || !strings.Contains(out, `(default "127.0.0.1:9999")`) {
+		t.Fatalf("OPENSTREAM_HTTP is not the default (%v):\n%s", err, out)
+	}
+}
+
+func TestServeAnswersHealth(t *testing.T) {
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "serve", "--dir", t.TempDir()+"/pb_data")
+	cmd.Env = append(os.Environ(), runAsProgram+"=1", "OPENSTREAM_HTTP="+addr)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = cmd.Wait() }()
+
+	// Wait until it listens; the deadline only bounds a broken start.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/api/health")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				t.Fatalf("health: %d", res.StatusCode)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not answer: %v\n%s", err, logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	res, err := http.Get("http://" + addr + "/_/")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("dashboard: %v %v", res, err)
+	}
+	res.Body.Close()
+}
+
+func TestMigrateAndCreateOrganisationCommands(t *testing.T) {
+	dir := t.TempDir()
+	data := "--dir=" + dir + "/pb_data"
+	steps := []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"migrate", "up", data}, "", "Applied 1764201600_collections.go"},
+		{[]string{"migrate", "down", "1", data}, "y\n", "Reverted 1764201600_collections.go"},
+		{[]string{"migrate", "up", data}, "", "Applied 1764201600_collections.go"},
+		{[]string{"create-organisation", "Brøndby Kommune", "brondby", data}, "", "done: 9 created, 0 already existed"},
+		{[]string{"create-organisation", "Brøndby Kommune", "brondby", data}, "", "done: 0 created, 9 already existed"},
+		{[]string{"create-organisation", "only-one-arg", data}, "", "accepts 2 arg(s)"},
+	}
+	for _, s := range steps {
+		out, _ := openstreamWithInput(t, dir, nil, s.stdin, s.args...)
+		if !strings.Contains(out, s.want) {
+			t.Fatalf("openstream %s: want %q in output:\n%s", strings.Join(s.args, " "), s.want, out)
+		}
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprintf("127.0.0.1:%d", l.Addr().(*net.TCPAddr).Port)
+}
