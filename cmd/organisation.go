@@ -11,8 +11,8 @@ import (
 
 func newCreateOrganisationCommand(app *pocketbase.PocketBase) *cobra.Command {
 	return &cobra.Command{
-		Use:   "create-organisation NAME URI_NAME",
-		Short: "Create an organisation with its Global and Demo suborganisations, branches and demo users (idempotent)",
+		Use:          "create-organisation NAME URI_NAME",
+		Short:        "Create an organisation with its Global and Demo suborganisations, branches and demo users (idempotent)",
 		Args:         cobra.ExactArgs(2),
 		SilenceUsage: true,
 		RunE: func(c *cobra.Command, args []string) error {

@@ -4,8 +4,8 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/pocketbase/pocketbase/core"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/roles"
