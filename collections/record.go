@@ -14,10 +14,8 @@ func NewRecord(app core.App, name string) (*core.Record, error) {
 		return nil, fmt.Errorf("collection %s: %w", name, err)
 	}
 	r := core.NewRecord(c)
-	if spec, ok := ByName(c.Name); ok {
-		for field, value := range spec.Defaults {
-			r.Set(field, value)
-		}
+	for field, value := range Defaults(c.Name) {
+		r.Set(field, value)
 	}
 	return r, nil
 }

@@ -1,6 +1,10 @@
 package collections
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"sync"
+
+	"github.com/pocketbase/pocketbase/core"
+)
 
 // Spec is one collection: its PocketBase schema plus the upstream defaults
 // that a PocketBase field cannot express (a default of true, "16:9", 1920...).
@@ -24,16 +28,6 @@ func All() []Spec {
 	return all
 }
 
-// ByName returns the spec of a collection, or false.
-func ByName(name string) (Spec, bool) {
-	for _, s := range All() {
-		if s.Name() == name {
-			return s, true
-		}
-	}
-	return Spec{}, false
-}
-
 // Names lists every collection name in dependency order.
 func Names() []string {
 	all := All()
@@ -43,3 +37,17 @@ func Names() []string {
 	}
 	return names
 }
+
+// defaults indexes every spec's Defaults by collection name, built once
+// because hooks consult it on every create.
+var defaults = sync.OnceValue(func() map[string]map[string]any {
+	m := map[string]map[string]any{}
+	for _, s := range All() {
+		m[s.Name()] = s.Defaults
+	}
+	return m
+})
+
+// Defaults returns the upstream defaults of a collection (nil when none).
+// The map is shared: do not modify it.
+func Defaults(name string) map[string]any { return defaults()[name] }

@@ -13,12 +13,11 @@ import (
 // mode, size or aspect ratio is never valid upstream.
 func registerDefaults(app core.App, names []string) {
 	app.OnRecordCreateRequest(names...).BindFunc(func(e *core.RecordRequestEvent) error {
-		spec, _ := collections.ByName(e.Collection.Name)
 		info, err := e.RequestInfo()
 		if err != nil {
 			return err
 		}
-		for field, value := range spec.Defaults {
+		for field, value := range collections.Defaults(e.Collection.Name) {
 			if _, sent := info.Body[field]; !sent {
 				e.Record.Set(field, value)
 			}
@@ -26,8 +25,7 @@ func registerDefaults(app core.App, names []string) {
 		return e.Next()
 	})
 	app.OnRecordCreate(names...).BindFunc(func(e *core.RecordEvent) error {
-		spec, _ := collections.ByName(e.Record.Collection().Name)
-		for field, value := range spec.Defaults {
+		for field, value := range collections.Defaults(e.Record.Collection().Name) {
 			if _, isBool := value.(bool); !isBool && isEmpty(e.Record.Get(field)) {
 				e.Record.Set(field, value)
 			}
