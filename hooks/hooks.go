@@ -24,6 +24,7 @@ func Register(app core.App) {
 	registerMemberships(app)
 	registerSlideshows(app)
 	registerPlaylistItems(app)
+	registerLogin(app)
 }
 
 // fieldError is the validation error PocketBase renders as

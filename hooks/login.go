@@ -1,0 +1,44 @@
+package hooks
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/djangohash"
+)
+
+// registerLogin makes PocketBase's password login honour two upstream
+// rules: inactive users cannot log in, and users imported with a Django
+// password hash log in with their old password.
+func registerLogin(app core.App) {
+	app.OnRecordAuthWithPasswordRequest(collections.Users).BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
+		if e.Record == nil {
+			return e.Next()
+		}
+		if !e.Record.GetBool("is_active") {
+			// PocketBase answers a missing record with its generic
+			// failure, so an inactive account is not revealed.
+			e.Record = nil
+			return e.Next()
+		}
+		if _, err := UpgradeDjangoPassword(e.App, e.Record, e.Password); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+}
+
+// UpgradeDjangoPassword checks password against the user's imported Django
+// hash; on a match it becomes the user's PocketBase password and the hash is
+// cleared, so the next login is an ordinary one. It reports whether it did.
+func UpgradeDjangoPassword(app core.App, user *core.Record, password string) (bool, error) {
+	hash := user.GetString(collections.DjangoPasswordField)
+	if hash == "" || !djangohash.Check(password, hash) {
+		return false, nil
+	}
+	user.SetPassword(password)
+	user.Set(collections.DjangoPasswordField, "")
+	// Not validated: an old Django password may be shorter than
+	// PocketBase's minimum, and it is the password the user already has.
+	return true, app.SaveNoValidate(user)
+}
