@@ -21,7 +21,7 @@ func registerLogin(app core.App) {
 			e.Record = nil
 			return e.Next()
 		}
-		if _, err := UpgradeDjangoPassword(e.App, e.Record, e.Password); err != nil {
+		if err := UpgradeDjangoPassword(e.App, e.Record, e.Password); err != nil {
 			return err
 		}
 		return e.Next()
@@ -30,15 +30,16 @@ func registerLogin(app core.App) {
 
 // UpgradeDjangoPassword checks password against the user's imported Django
 // hash; on a match it becomes the user's PocketBase password and the hash is
-// cleared, so the next login is an ordinary one. It reports whether it did.
-func UpgradeDjangoPassword(app core.App, user *core.Record, password string) (bool, error) {
+// cleared, so the next login is an ordinary one. A non-matching password
+// changes nothing; the caller's own password check then fails as usual.
+func UpgradeDjangoPassword(app core.App, user *core.Record, password string) error {
 	hash := user.GetString(collections.DjangoPasswordField)
 	if hash == "" || !djangohash.Check(password, hash) {
-		return false, nil
+		return nil
 	}
 	user.SetPassword(password)
 	user.Set(collections.DjangoPasswordField, "")
 	// Not validated: an old Django password may be shorter than
 	// PocketBase's minimum, and it is the password the user already has.
-	return true, app.SaveNoValidate(user)
+	return app.SaveNoValidate(user)
 }
