@@ -1,6 +1,9 @@
 package collections
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -84,3 +87,24 @@ const MaxJSONSize = 32 << 20
 // MaxTokenLength bounds stored Keycloak tokens (ID tokens with many claims
 // exceed PocketBase's default 5000-character text limit).
 const MaxTokenLength = 65536
+
+// ParseID turns an id from the outside world (a path segment, a query value,
+// a JSON number) into the record id it names: digits only, leading zeros
+// ignored as upstream's int() ignores them, 1..MaxId. Anything else names
+// no record.
+func ParseID(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 20 {
+		return "", false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 || n > MaxId {
+		return "", false
+	}
+	return strconv.FormatUint(n, 10), true
+}

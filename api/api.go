@@ -1,0 +1,65 @@
+// Package api serves the OpenStream REST API (the DRF paths the frontend
+// calls) next to PocketBase's own API, one file per area of the spec.
+package api
+
+import (
+	"net/mail"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/mailer"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/settings"
+)
+
+// Config is what the handlers need from the environment.
+type Config struct {
+	Settings settings.Settings
+	Tokens   authtoken.Lifetimes
+	// Now is the clock (tests fix it); nil means time.Now.
+	Now func() time.Time
+}
+
+// Register mounts the OpenStream REST API on every server app starts.
+func Register(app core.App, cfg Config) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Id: "openstreamAPI",
+		Func: func(se *core.ServeEvent) error {
+			Mount(se.Router, cfg)
+			return se.Next()
+		},
+	})
+}
+
+// Mount adds the routes, upstream's CORS policy and the JSON 404 to r.
+func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
+	h := &handlers{cfg: cfg}
+	rest.UseCORS(r, cfg.Settings.CORSOrigins)
+	h.tokenRoutes(r)
+	h.passwordRoutes(r)
+	h.apiKeyRoutes(r)
+	rest.NotFoundUnder(r, "/api/")
+}
+
+type handlers struct {
+	cfg Config
+}
+
+// sendMail sends a plain-text mail through PocketBase's mailer (SMTP from
+// the EMAIL_* variables or the dashboard).
+func (h *handlers) sendMail(app core.App, to, subject, text string) error {
+	return app.NewMailClient().Send(&mailer.Message{
+		From:    mail.Address{Name: app.Settings().Meta.SenderName, Address: app.Settings().Meta.SenderAddress},
+		To:      []mail.Address{{Address: to}},
+		Subject: subject,
+		Text:    text,
+		HTML:    "",
+	})
+}

@@ -1,0 +1,189 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/djangohash"
+)
+
+// minPasswordLength is upstream's reset rule and PocketBase's minimum.
+const minPasswordLength = 8
+
+// Spec api-core §3.2 (the password and mail rows).
+func (h *handlers) passwordRoutes(r *router.Router[*core.RequestEvent]) {
+	rest.Route(r, "/api/user/change-password/", rest.Methods{http.MethodPost: h.changePassword})
+	rest.Route(r, "/api/reset-password/", rest.Methods{http.MethodPost: h.resetPassword})
+	rest.Route(r, "/api/confirm-password-reset/", rest.Methods{http.MethodPost: h.confirmPasswordReset})
+	rest.Route(r, "/api/send-login-email/", rest.Methods{http.MethodPost: h.sendLoginEmail})
+}
+
+// changePassword also answers a fresh token pair: the change renews the
+// user's signing key, so the token that made this call stops working.
+func (h *handlers) changePassword(e *core.RequestEvent) error {
+	user, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	body, err := rest.ReadBody(e)
+	if err != nil {
+		return err
+	}
+	in, err := body.Required("old_password", "new_password", "confirm_password")
+	if err != nil {
+		return err
+	}
+	if !checkPassword(user, in["old_password"]) {
+		return rest.Field("old_password", "Old password is incorrect.")
+	}
+	if in["new_password"] != in["confirm_password"] {
+		return rest.Field("confirm_password", "New passwords do not match.")
+	}
+	if err := setPassword(e.App, user, in["new_password"]); err != nil {
+		var fe *rest.Error
+		if errors.As(err, &fe) {
+			return rest.Field("new_password", fe.Body.(map[string]any)["error"].(string))
+		}
+		return err
+	}
+	pair, err := authtoken.NewPair(user, h.cfg.Tokens)
+	if err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, map[string]any{
+		"message": "Password updated successfully",
+		"access":  pair.Access,
+		"refresh": pair.Refresh,
+	})
+}
+
+// checkPassword accepts the PocketBase password or, for a user imported
+// from upstream who has not logged in since, the Django hash.
+func checkPassword(user *core.Record, password string) bool {
+	if user.ValidatePassword(password) {
+		return true
+	}
+	hash := user.GetString(collections.DjangoPasswordField)
+	return hash != "" && djangohash.Check(password, hash)
+}
+
+// setPassword replaces the password (and any imported Django hash). A
+// password PocketBase refuses comes back as a 400 {"error": ...}.
+func setPassword(app core.App, user *core.Record, password string) error {
+	if len(password) < minPasswordLength {
+		return rest.Keyed(http.StatusBadRequest, "error", fmt.Sprintf("Password must be at least %d characters long.", minPasswordLength))
+	}
+	user.SetPassword(password)
+	user.Set(collections.DjangoPasswordField, "")
+	err := app.Save(user)
+	var verrs validation.Errors
+	if errors.As(err, &verrs) {
+		for _, fieldErr := range verrs {
+			return rest.Keyed(http.StatusBadRequest, "error", "Password: "+fieldErr.Error()+".")
+		}
+	}
+	return err
+}
+
+func (h *handlers) resetPassword(e *core.RequestEvent) error {
+	body, err := rest.ReadBody(e)
+	if err != nil {
+		return err
+	}
+	email, _ := body.String("email")
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return rest.Keyed(http.StatusBadRequest, "error", "Email is required.")
+	}
+	var users []*core.Record
+	if err := e.App.RecordQuery(collections.Users).AndWhere(dbx.HashExp{"email": email}).Limit(2).All(&users); err != nil {
+		return err
+	}
+	if len(users) != 1 {
+		return rest.JSON(e, http.StatusOK, map[string]any{
+			"message": "If this email address is associated with an account, you will receive a password reset link.",
+		})
+	}
+	user := users[0]
+	token, err := authtoken.NewPasswordReset(user)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSpace(user.GetString("first_name") + " " + user.GetString("last_name"))
+	if name == "" {
+		name = user.GetString("username")
+	}
+	text := fmt.Sprintf("Hello %s,\n\nWe received a request to reset the password of your OpenStream account.\n\n"+
+		"Open this link to choose a new password:\n%s\n\nThe link expires in 1 hour and works once. "+
+		"If you did not ask for this, you can ignore this e-mail.\n\nOpenStream\n", name, h.cfg.Settings.ResetLink(token))
+	if err := h.sendMail(e.App, user.Email(), "OpenStream - Password Reset Request", text); err != nil {
+		e.App.Logger().Error("password reset mail", "user", user.Id, "error", err)
+		return rest.Keyed(http.StatusServiceUnavailable, "error", "Failed to process password reset request. Please try again later.")
+	}
+	return rest.JSON(e, http.StatusOK, map[string]any{
+		"message": "A password reset link has been sent to your email address.",
+		"email":   user.Email(),
+	})
+}
+
+func (h *handlers) confirmPasswordReset(e *core.RequestEvent) error {
+	body, err := rest.ReadBody(e)
+	if err != nil {
+		return err
+	}
+	token, _ := body.String("token")
+	password, _ := body.String("new_password")
+	if token == "" || password == "" {
+		return rest.Keyed(http.StatusBadRequest, "error", "Token and new password are required.")
+	}
+	if len(password) < minPasswordLength {
+		return rest.Keyed(http.StatusBadRequest, "error", fmt.Sprintf("Password must be at least %d characters long.", minPasswordLength))
+	}
+	user, err := authtoken.ParsePasswordReset(e.App, token)
+	switch {
+	case errors.Is(err, authtoken.ErrExpired):
+		return rest.Keyed(http.StatusBadRequest, "error", "Password reset link has expired. Please request a new one.")
+	case err != nil:
+		return rest.Keyed(http.StatusBadRequest, "error", "Invalid or corrupted password reset link.")
+	}
+	if err := setPassword(e.App, user, password); err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, map[string]any{
+		"message": "Your password has been successfully reset. You can now log in with your new password.",
+	})
+}
+
+func (h *handlers) sendLoginEmail(e *core.RequestEvent) error {
+	user, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	if user.Email() == "" {
+		return rest.Keyed(http.StatusBadRequest, "error", "User does not have an email address.")
+	}
+	// Upstream answers the local wall-clock time without an offset.
+	sentAt := h.cfg.Now().In(h.cfg.Settings.TimeZone).Format("2006-01-02T15:04:05.000000")
+	text := fmt.Sprintf("Hello %s,\n\nYou signed in to the OpenStream admin at %s.\n\n"+
+		"If this was not you, change your password and tell your administrator.\n\nOpenStream\n",
+		user.GetString("username"), strings.Replace(sentAt[:19], "T", " ", 1))
+	if err := h.sendMail(e.App, user.Email(), "Login Notification - OpenStream Admin", text); err != nil {
+		e.App.Logger().Error("login mail", "user", user.Id, "error", err)
+		return rest.Keyed(http.StatusServiceUnavailable, "error", "Failed to send email: "+err.Error())
+	}
+	return rest.JSON(e, http.StatusOK, map[string]any{
+		"message": "Login notification email sent successfully.",
+		"email":   user.Email(),
+		"sent_at": sentAt,
+	})
+}

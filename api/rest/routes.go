@@ -1,0 +1,46 @@
+package rest
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Methods maps an HTTP method to its handler.
+type Methods map[string]func(e *core.RequestEvent) error
+
+// Route serves path with and without its trailing slash (the frontend calls
+// several slashed routes without the slash, and some unslashed ones are
+// only served so upstream), and answers other methods with DRF's 405.
+func Route(r *router.Router[*core.RequestEvent], path string, methods Methods) {
+	allowed := make([]string, 0, len(methods)+1)
+	for m := range methods {
+		allowed = append(allowed, m)
+	}
+	allowed = append(allowed, http.MethodOptions)
+	slices.Sort(allowed)
+	allow := strings.Join(allowed, ", ")
+
+	base := strings.TrimSuffix(path, "/")
+	for _, p := range []string{base, base + "/{$}"} {
+		for m, fn := range methods {
+			r.Route(m, p, Handler(fn))
+		}
+		r.Any(p, Handler(func(e *core.RequestEvent) error {
+			e.Response.Header().Set("Allow", allow)
+			return Detail(http.StatusMethodNotAllowed, `Method "`+e.Request.Method+`" not allowed.`)
+		}))
+	}
+}
+
+// NotFoundUnder answers every unknown path under prefix (e.g. "/api/") with
+// a JSON 404 instead of an HTML page. More specific routes, PocketBase's
+// own included, still win: Go's ServeMux picks the most specific pattern.
+func NotFoundUnder(r *router.Router[*core.RequestEvent], prefix string) {
+	r.Any(strings.TrimSuffix(prefix, "/")+"/{path...}", Handler(func(e *core.RequestEvent) error {
+		return Detail(http.StatusNotFound, MsgNotFound)
+	}))
+}

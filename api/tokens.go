@@ -1,0 +1,134 @@
+package api
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/hooks"
+)
+
+// Spec api-core §3.1.
+func (h *handlers) tokenRoutes(r *router.Router[*core.RequestEvent]) {
+	rest.Route(r, "/api/token/", rest.Methods{http.MethodPost: h.obtainToken})
+	rest.Route(r, "/api/token/refresh/", rest.Methods{http.MethodPost: h.refreshToken})
+	rest.Route(r, "/api/token/validate/", rest.Methods{http.MethodGet: h.validateToken})
+	rest.Route(r, "/api/get-username/", rest.Methods{http.MethodGet: h.getUsername})
+}
+
+var errNoAccount = &rest.Error{
+	Status: http.StatusUnauthorized,
+	Body:   map[string]any{"detail": "No active account found with the given credentials"},
+	Header: http.Header{"Www-Authenticate": {`Bearer realm="api"`}},
+}
+
+// obtainToken is simplejwt's TokenObtainPairView with upstream's e-mail
+// login: the username field may hold a username or an e-mail address.
+func (h *handlers) obtainToken(e *core.RequestEvent) error {
+	body, err := rest.ReadBody(e)
+	if err != nil {
+		return err
+	}
+	in, err := body.Required("username", "password")
+	if err != nil {
+		return err
+	}
+	user, err := Login(e.App, in["username"], in["password"])
+	if err != nil {
+		return err
+	}
+	pair, err := authtoken.NewPair(user, h.cfg.Tokens)
+	if err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, pair)
+}
+
+// Login checks a username-or-e-mail and password the way /api/token/ does
+// and returns the active user, or the 401 every failure shares.
+func Login(app core.App, identity, password string) (*core.Record, error) {
+	username := identity
+	var byEmail []*core.Record
+	err := app.RecordQuery(collections.Users).AndWhere(dbx.HashExp{"email": identity}).Limit(2).All(&byEmail)
+	if err != nil {
+		return nil, err
+	}
+	if len(byEmail) == 1 {
+		username = byEmail[0].GetString("username")
+	}
+	user, err := app.FindFirstRecordByData(collections.Users, "username", username)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoAccount
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !user.GetBool("is_active") {
+		return nil, errNoAccount
+	}
+	if !user.ValidatePassword(password) {
+		// An imported Django hash is checked, and on a match re-hashed.
+		if err := hooks.UpgradeDjangoPassword(app, user, password); err != nil {
+			return nil, err
+		}
+		if !user.ValidatePassword(password) {
+			return nil, errNoAccount
+		}
+	}
+	return user, nil
+}
+
+// refreshToken rotates: every call answers a new refresh token too.
+func (h *handlers) refreshToken(e *core.RequestEvent) error {
+	body, err := rest.ReadBody(e)
+	if err != nil {
+		return err
+	}
+	in, err := body.Required("refresh")
+	if err != nil {
+		return err
+	}
+	user, err := authtoken.ParseRefresh(e.App, in["refresh"])
+	if err != nil {
+		if errors.Is(err, authtoken.ErrNoUser) {
+			err = authtoken.ErrInvalid
+		}
+		return &rest.Error{Status: http.StatusUnauthorized, Body: map[string]any{"detail": err.Error(), "code": "token_not_valid"},
+			Header: http.Header{"Www-Authenticate": {`Bearer realm="api"`}}}
+	}
+	if !user.GetBool("is_active") {
+		return rest.Detail(http.StatusUnauthorized, "No active account found for the given token.")
+	}
+	pair, err := authtoken.NewPair(user, h.cfg.Tokens)
+	if err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, struct {
+		Access  string `json:"access"`
+		Refresh string `json:"refresh"`
+	}{pair.Access, pair.Refresh})
+}
+
+// validateToken also answers "valid": the frontend reads data.valid, which
+// upstream never sent.
+func (h *handlers) validateToken(e *core.RequestEvent) error {
+	if _, err := rest.RequireUser(e); err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, map[string]any{"detail": "Token is valid", "valid": true})
+}
+
+func (h *handlers) getUsername(e *core.RequestEvent) error {
+	user, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, map[string]any{"username": user.GetString("username")})
+}
