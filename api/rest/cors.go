@@ -17,13 +17,17 @@ const (
 	corsMaxAge       = "86400"
 )
 
+// CORSMiddlewareId names the middleware UseCORS binds.
+const CORSMiddlewareId = "openstreamCors"
+
 // UseCORS replaces PocketBase's CORS middleware (which allows "*") with
 // upstream's policy for every route, PocketBase's own included: exact
 // origins, no credentials, preflights answered before any handler runs.
 func UseCORS(r *router.Router[*core.RequestEvent], origins []string) {
+	// Unbind also excludes the id in every existing group, hence our own id.
 	r.Unbind(apis.DefaultCorsMiddlewareId)
 	r.Bind(&hook.Handler[*core.RequestEvent]{
-		Id:       apis.DefaultCorsMiddlewareId,
+		Id:       CORSMiddlewareId,
 		Priority: apis.DefaultCorsMiddlewarePriority,
 		Func: func(e *core.RequestEvent) error {
 			h := e.Response.Header()
