@@ -33,7 +33,7 @@ type world struct {
 
 var fixedNow = time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC) // 03:30 CEST, just after the spring change
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	app := testapp.New(t)
 	cfg := api.Config{
@@ -87,7 +87,7 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func (w *world) addUser(t *testing.T, username, email, password string, active bool) *core.Record {
+func (w *world) addUser(t testing.TB, username, email, password string, active bool) *core.Record {
 	t.Helper()
 	u, err := collections.NewRecord(w.app, collections.Users)
 	if err != nil {
@@ -104,7 +104,7 @@ func (w *world) addUser(t *testing.T, username, email, password string, active b
 	return u
 }
 
-func (w *world) member(t *testing.T, username, role, org, suborg, branch string) {
+func (w *world) member(t testing.TB, username, role, org, suborg, branch string) {
 	t.Helper()
 	m, err := collections.NewRecord(w.app, collections.Memberships)
 	if err != nil {
@@ -121,7 +121,7 @@ func (w *world) member(t *testing.T, username, role, org, suborg, branch string)
 }
 
 // reload returns the stored state of a user (its tokenKey changes on saves).
-func (w *world) reload(t *testing.T, username string) *core.Record {
+func (w *world) reload(t testing.TB, username string) *core.Record {
 	t.Helper()
 	u, err := w.app.FindRecordById(collections.Users, w.users[username].Id)
 	if err != nil {
@@ -132,7 +132,7 @@ func (w *world) reload(t *testing.T, username string) *core.Record {
 }
 
 // bearer is an "Authorization" value with a fresh access token of username.
-func (w *world) bearer(t *testing.T, username string) string {
+func (w *world) bearer(t testing.TB, username string) string {
 	t.Helper()
 	tok, err := authtoken.NewAccess(w.reload(t, username), time.Hour)
 	if err != nil {

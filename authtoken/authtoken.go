@@ -178,6 +178,8 @@ func parse(app core.App, raw, wantType string, key func(*core.Record) string) (*
 	return user, nil
 }
 
-func authKey(u *core.Record) string    { return u.TokenKey() + u.Collection().AuthToken.Secret }
-func refreshKey(u *core.Record) string { return u.TokenKey() + u.Collection().AuthToken.Secret + ":refresh" }
-func resetKey(u *core.Record) string   { return u.TokenKey() + u.Collection().PasswordResetToken.Secret }
+func authKey(u *core.Record) string { return u.TokenKey() + u.Collection().AuthToken.Secret }
+func refreshKey(u *core.Record) string {
+	return u.TokenKey() + u.Collection().AuthToken.Secret + ":refresh"
+}
+func resetKey(u *core.Record) string { return u.TokenKey() + u.Collection().PasswordResetToken.Secret }

@@ -7,10 +7,15 @@ import (
 
 	"github.com/pocketbase/pocketbase"
 	pbcmd "github.com/pocketbase/pocketbase/cmd"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
+	"github.com/openstream-go/openstream/api"
+	"github.com/openstream-go/openstream/authtoken"
 	"github.com/openstream-go/openstream/hooks"
+	"github.com/openstream-go/openstream/keycloak"
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
+	"github.com/openstream-go/openstream/settings"
 )
 
 // DefaultHTTPAddr is where the OpenStream frontend expects its backend.
@@ -33,6 +38,7 @@ func New() *pocketbase.PocketBase {
 	app.RootCmd.Short = "OpenStream digital-signage backend (PocketBase)"
 
 	hooks.Register(app)
+	Wire(app, settings.FromEnv(os.Getenv), keycloak.ConfigFromEnv(os.Getenv))
 
 	// Schema changes are Go migrations in pb_migrations; the dashboard only
 	// writes new ones while developing, never in production.
@@ -46,6 +52,22 @@ func New() *pocketbase.PocketBase {
 		newServeCommand(app),
 		pbcmd.NewSuperuserCommand(app),
 		newCreateOrganisationCommand(app),
+		newKeycloakCommand(app),
+		newBranchAPIKeyCommand(app),
 	)
 	return app
+}
+
+// Wire connects the environment-driven parts to app: the OpenStream REST
+// API, the Keycloak sign-in and the EMAIL_* mail server.
+func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
+	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		settings.ApplyEmail(e.App, site.Email)
+		return nil
+	})
+	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes})
+	keycloak.NewLogin(kc, site, authtoken.DefaultLifetimes).Register(app)
 }

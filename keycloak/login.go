@@ -319,7 +319,7 @@ func unreachable(e *core.RequestEvent, step string, err error) error {
 func (l *Login) linkUser(app core.App, org *core.Record, id *identity) (*core.Record, error) {
 	var user *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
-		existing, err := tx.FindFirstRecordByData(collections.Users, "username", id.Username)
+		existing, err := findLocalUser(tx, id.Username)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			if !grantsAccess(id) {
@@ -348,6 +348,28 @@ func (l *Login) linkUser(app core.App, org *core.Record, id *identity) (*core.Re
 		return storeSession(tx, user.Id, id)
 	})
 	return user, err
+}
+
+// findLocalUser matches the Keycloak username exactly, as upstream does,
+// and else case-insensitively when that names exactly one user: Keycloak
+// lower-cases every username, so an imported "Anne.Hansen" would otherwise
+// never be linked.
+func findLocalUser(app core.App, username string) (*core.Record, error) {
+	user, err := app.FindFirstRecordByData(collections.Users, "username", username)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return user, err
+	}
+	var matches []*core.Record
+	err = app.RecordQuery(collections.Users).
+		AndWhere(dbx.NewExp("LOWER([[username]]) = LOWER({:u})", dbx.Params{"u": username})).
+		Limit(2).All(&matches)
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) != 1 {
+		return nil, sql.ErrNoRows
+	}
+	return matches[0], nil
 }
 
 func grantsAccess(id *identity) bool {

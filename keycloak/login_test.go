@@ -237,6 +237,20 @@ func TestSignInAccessGate(t *testing.T) {
 		t.Fatalf("memberships changed %d → %d", before, after)
 	}
 
+	// Keycloak lower-cases usernames; an imported mixed-case user is linked, not duplicated.
+	anne, _ := collections.NewRecord(w.app, collections.Users)
+	anne.Set("username", "Anne.Hansen")
+	anne.SetPassword("local-password")
+	if err := w.app.Save(anne); err != nil {
+		t.Fatal(err)
+	}
+	w.kc.AddUser("aarhus", kctest.User{Username: "Anne.Hansen", Password: "pw", Email: "anne@aarhus.dk"})
+	res = w.signIn(t, "anne.hansen", "pw")
+	body(t, res)
+	if loc, _ := url.Parse(res.Header.Get("Location")); res.StatusCode != http.StatusFound || loc.Query().Get("username") != "Anne.Hansen" {
+		t.Fatalf("mixed-case user: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+
 	// An account an admin switched off stays off.
 	emp, _ := w.app.FindFirstRecordByData(collections.Users, "username", "aarhus_employee")
 	emp.Set("is_active", false)
