@@ -54,17 +54,28 @@ func TestServeDefaultsToPort8000(t *testing.T) {
 }
 
 func TestServeAnswersHealth(t *testing.T) {
+	addr := startServer(t, t.TempDir()+"/pb_data")
+	res, err := http.Get("http://" + addr + "/_/")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("dashboard: %v %v", res, err)
+	}
+	res.Body.Close()
+}
+
+// startServer runs `openstream serve` on data with env until the test ends
+// and returns its address once /api/health answers 200.
+func startServer(t *testing.T, data string, env ...string) string {
+	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "serve", "--dir", t.TempDir()+"/pb_data")
-	cmd.Env = append(os.Environ(), runAsProgram+"=1", "OPENSTREAM_HTTP="+addr)
+	cmd := exec.CommandContext(ctx, os.Args[0], "serve", "--dir", data)
+	cmd.Env = append(append(os.Environ(), runAsProgram+"=1", "OPENSTREAM_HTTP="+addr), env...)
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cancel(); _ = cmd.Wait() }()
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
 
 	// Wait until it listens; the deadline only bounds a broken start.
 	deadline := time.Now().Add(60 * time.Second)
@@ -75,18 +86,13 @@ func TestServeAnswersHealth(t *testing.T) {
 			if res.StatusCode != 200 {
 				t.Fatalf("health: %d", res.StatusCode)
 			}
-			break
+			return addr
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("server did not answer: %v\n%s", err, logs.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	res, err := http.Get("http://" + addr + "/_/")
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("dashboard: %v %v", res, err)
-	}
-	res.Body.Close()
 }
 
 func TestMigrateAndCreateOrganisationCommands(t *testing.T) {

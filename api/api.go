@@ -42,6 +42,7 @@ func Register(app core.App, cfg Config) {
 func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
 	h := &handlers{cfg: cfg}
 	rest.UseCORS(r, cfg.Settings.CORSOrigins)
+	dropInactiveUsers(r)
 	h.tokenRoutes(r)
 	h.passwordRoutes(r)
 	h.apiKeyRoutes(r)

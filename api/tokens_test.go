@@ -229,3 +229,17 @@ func (w *world) doRaw(t *testing.T, method, url, contentType, body string) respo
 	t.Helper()
 	return w.do(t, method, url, rawBody{contentType, body})
 }
+
+// A deactivated user's token is anonymous on PocketBase's API as well.
+func TestInactiveUserOnPocketBaseAPI(t *testing.T) {
+	w := newWorld(t)
+	token := w.bearer(t, "ingrid")
+	got := w.do(t, "POST", "/api/collections/users/auth-refresh", nil, "Authorization: "+token)
+	if got.Status != http.StatusUnauthorized {
+		t.Fatalf("auth-refresh of an inactive user: %d %s", got.Status, got.Body)
+	}
+	got = w.do(t, "POST", "/api/collections/users/auth-with-password", map[string]any{"identity": "ingrid", "password": "ingrid-password"})
+	if got.Status != http.StatusBadRequest {
+		t.Fatalf("password login of an inactive user on PocketBase's API: %d %s", got.Status, got.Body)
+	}
+}
