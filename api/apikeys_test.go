@@ -8,6 +8,7 @@ import (
 )
 
 func TestBranchAPIKey(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	aarhus, odense := w.branch["aarhus"], w.branch["odense"]
 	key, err := apikey.ForBranch(w.app, aarhus)
@@ -60,6 +61,7 @@ func TestBranchAPIKey(t *testing.T) {
 }
 
 func TestFrontdeskAndUserAPIKey(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	auth := "Authorization: " + w.bearer(t, "ulla")
 	expect(t, w.do(t, "GET", "/api/frontdesk_ltk_borgerservice_api_key", nil, auth), 200, `{"apiKey":"frontdesk-secret"}`)

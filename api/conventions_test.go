@@ -6,6 +6,7 @@ import (
 )
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tests := []struct {
 		name, method, path string
@@ -63,6 +64,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestRoutingConventions(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	auth := "Authorization: " + w.bearer(t, "alice")
 	tests := []struct {

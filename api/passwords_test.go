@@ -32,6 +32,7 @@ func (w *world) mailTo(t *testing.T, sink *smtpsink.Sink) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	alice := w.bearer(t, "alice")
 	tests := []struct {
@@ -76,6 +77,7 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestChangePasswordFromDjangoHash(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.addUser(t, "imported", "", "unknown-random-pw", true)
 	u.Set(collections.DjangoPasswordField, djangohash.Make("old-secret", "salt", 1000))
@@ -92,6 +94,7 @@ func TestChangePasswordFromDjangoHash(t *testing.T) {
 var linkPattern = regexp.MustCompile(`https://cms\.example\.dk/reset-password\?\S+`)
 
 func TestPasswordReset(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sink := smtpsink.Start(t)
 	w.mailTo(t, sink)
@@ -164,6 +167,7 @@ func expiredResetToken(t *testing.T, user *core.Record) string {
 }
 
 func TestSendLoginEmail(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sink := smtpsink.Start(t)
 	w.mailTo(t, sink)

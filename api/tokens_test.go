@@ -16,6 +16,7 @@ import (
 const noAccount = `{"detail":"No active account found with the given credentials"}`
 
 func TestObtainToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tests := []struct {
 		name   string
@@ -69,6 +70,7 @@ func TestObtainToken(t *testing.T) {
 }
 
 func TestObtainTokenFormEncoded(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	got := w.do(t, "POST", "/api/token", nil) // no slash, no body
 	expect(t, got, 400, `{"username":["This field is required."],"password":["This field is required."]}`)
@@ -80,6 +82,7 @@ func TestObtainTokenFormEncoded(t *testing.T) {
 }
 
 func TestDjangoPasswordUpgradedOnTokenLogin(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.addUser(t, "imported", "imported@example.dk", "random-unknown-pw", true)
 	hash := djangohash.Make("old-secret", "somesalt", 1000)
@@ -97,6 +100,7 @@ func TestDjangoPasswordUpgradedOnTokenLogin(t *testing.T) {
 }
 
 func TestRefreshToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	login := w.do(t, "POST", "/api/token/", map[string]any{"username": "alice", "password": "alice-password"}).json(t)
 	refresh := login["refresh"].(string)
@@ -143,6 +147,7 @@ func TestRefreshToken(t *testing.T) {
 }
 
 func TestAuthenticationPipeline(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	alice := w.bearer(t, "alice")
 	expiredTok, err := authtoken.NewAccess(w.reload(t, "alice"), -time.Minute)
@@ -202,6 +207,7 @@ func TestAuthenticationPipeline(t *testing.T) {
 
 // The same access token identifies the user on PocketBase's own API.
 func TestAccessTokenOnPocketBaseAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	access := w.do(t, "POST", "/api/token/", map[string]any{"username": "alice", "password": "alice-password"}).json(t)["access"].(string)
 	got := w.do(t, "POST", "/api/collections/users/auth-refresh", nil, "Authorization: Bearer "+access)
@@ -232,6 +238,7 @@ func (w *world) doRaw(t *testing.T, method, url, contentType, body string) respo
 
 // A deactivated user's token is anonymous on PocketBase's API as well.
 func TestInactiveUserOnPocketBaseAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	token := w.bearer(t, "ingrid")
 	got := w.do(t, "POST", "/api/collections/users/auth-refresh", nil, "Authorization: "+token)

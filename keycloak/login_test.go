@@ -122,6 +122,7 @@ func (w *ssoWorld) roles(t *testing.T, username string) []string {
 }
 
 func TestSignInFlow(t *testing.T) {
+	t.Parallel()
 	w := newSSOWorld(t, true)
 	w.kc.AddUser("aarhus", kctest.User{Username: "karen", Password: "kc-pass", Email: "karen@aarhus.dk", EmailVerified: true,
 		FirstName: "Karen", LastName: "Jensen", RealmRoles: []string{"org_admin", "super_admin", "employee"}})
@@ -205,6 +206,7 @@ func (w *ssoWorld) post(t *testing.T, path, js string) int {
 }
 
 func TestSignInAccessGate(t *testing.T) {
+	t.Parallel()
 	w := newSSOWorld(t, true)
 	privileges := base64.StdEncoding.EncodeToString([]byte(`<PrivilegeList><Privilege>http://kombit.dk/roles/org_user/1</Privilege></PrivilegeList>`))
 	w.kc.AddUser("aarhus", kctest.User{Username: "nobody", Password: "pw", Email: "nobody@aarhus.dk", RealmRoles: []string{"employee"}})
@@ -263,6 +265,7 @@ func TestSignInAccessGate(t *testing.T) {
 }
 
 func TestSignInErrors(t *testing.T) {
+	t.Parallel()
 	w := newSSOWorld(t, true)
 	w.kc.AddUser("aarhus", kctest.User{Username: "karen", Password: "pw", Email: "k@aarhus.dk", RealmRoles: []string{"org_user"}})
 	tests := []struct {
@@ -310,6 +313,7 @@ func TestSignInErrors(t *testing.T) {
 }
 
 func TestSignOutWithoutSSOAndWithoutKeycloak(t *testing.T) {
+	t.Parallel()
 	w := newSSOWorld(t, false)
 	// Keycloak is optional: sign-in says so clearly.
 	res := w.get(t, w.backend.URL+"/auth/signin/?org=aarhus", "")
