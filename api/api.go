@@ -46,6 +46,9 @@ func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
 	h.tokenRoutes(r)
 	h.passwordRoutes(r)
 	h.apiKeyRoutes(r)
+	h.organisationRoutes(r)
+	h.userRoutes(r)
+	h.membershipRoutes(r)
 	rest.NotFoundUnder(r, "/api/")
 }
 

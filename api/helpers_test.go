@@ -216,3 +216,13 @@ func expect(t *testing.T, got response, status int, want string) {
 		t.Fatalf("body\n got %s\nwant %s", gb, wb)
 	}
 }
+
+// list decodes a JSON array of objects.
+func (w *world) list(t testing.TB, r response) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	if err := json.Unmarshal(r.Body, &out); err != nil {
+		t.Fatalf("not a JSON array: %s", r.Body)
+	}
+	return out
+}

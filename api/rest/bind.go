@@ -17,9 +17,24 @@ import (
 // repeated multipart fields expect).
 type Body map[string]any
 
+// bodyKey caches the parsed body on the request: the body stream can be
+// read once, and several helpers (branch_id, suborg_id, the handler) read it.
+const bodyKey = "openstream.body"
+
 // ReadBody parses JSON, form-urlencoded and multipart bodies like DRF's
 // parsers. An empty body is an empty Body.
 func ReadBody(e *core.RequestEvent) (Body, error) {
+	if cached, ok := e.Get(bodyKey).(Body); ok {
+		return cached, nil
+	}
+	body, err := readBody(e)
+	if err == nil {
+		e.Set(bodyKey, body)
+	}
+	return body, err
+}
+
+func readBody(e *core.RequestEvent) (Body, error) {
 	ct := e.Request.Header.Get("Content-Type")
 	if e.Request.ContentLength == 0 && ct == "" {
 		return Body{}, nil

@@ -1,0 +1,300 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/openstream-go/openstream/access"
+	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/roles"
+)
+
+// Spec api-core §3.5.
+func (h *handlers) membershipRoutes(r *router.Router[*core.RequestEvent]) {
+	rest.Route(r, "/api/memberships/", rest.Methods{http.MethodGet: h.listMemberships, http.MethodPost: h.createMembership})
+	rest.Route(r, "/api/memberships/{pk}/", rest.Methods{http.MethodDelete: h.deleteMembership})
+}
+
+func membershipDetail(app core.App, m *core.Record) map[string]any {
+	nameOf := func(collection, id string) any {
+		if id == "" {
+			return nil
+		}
+		rec, err := app.FindRecordById(collection, id)
+		if err != nil {
+			return nil
+		}
+		return rec.GetString("name")
+	}
+	return map[string]any{
+		"id":                   rest.ID(m.Id),
+		"role":                 m.GetString("role"),
+		"organisation":         nullableID(m.GetString("organisation")),
+		"suborganisation":      nullableID(m.GetString("suborganisation")),
+		"branch":               nullableID(m.GetString("branch")),
+		"organisation_name":    nameOf(collections.Organisations, m.GetString("organisation")),
+		"suborganisation_name": nameOf(collections.Suborganisations, m.GetString("suborganisation")),
+		"branch_name":          nameOf(collections.Branches, m.GetString("branch")),
+	}
+}
+
+func (h *handlers) listMemberships(e *core.RequestEvent) error {
+	caller, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	raw := e.Request.URL.Query().Get("user")
+	if raw == "" {
+		return rest.Detail(http.StatusBadRequest, "user parameter is required.")
+	}
+	target, ok := collections.ParseID(raw)
+	if !ok {
+		return rest.Detail(http.StatusBadRequest, "Invalid user_id format.")
+	}
+	super, err := access.IsSuperAdmin(e.App, caller.Id)
+	if err != nil {
+		return err
+	}
+	ms, err := memberships(e.App, target)
+	if err != nil {
+		return err
+	}
+	if !super && target != caller.Id {
+		adminOf, err := orgsOf(e.App, caller.Id, collections.RoleOrgAdmin)
+		if err != nil {
+			return err
+		}
+		ms = slices.DeleteFunc(ms, func(m *core.Record) bool { return !slices.Contains(adminOf, m.GetString("organisation")) })
+		if len(ms) == 0 {
+			return rest.Detail(http.StatusForbidden, "Not authorized to view this user's memberships.")
+		}
+	}
+	out := make([]any, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, membershipDetail(e.App, m))
+	}
+	return rest.JSON(e, http.StatusOK, out)
+}
+
+// relation reads an optional foreign key as DRF's PrimaryKeyRelatedField:
+// a number or numeric string naming an existing record, or null.
+func relation(app core.App, body rest.Body, key, collection string, required bool) (string, []string) {
+	v, present := body[key]
+	if !present || v == nil || v == "" {
+		if required {
+			return "", []string{rest.MsgRequired}
+		}
+		return "", nil
+	}
+	var raw string
+	switch t := v.(type) {
+	case float64:
+		raw = strconv.FormatFloat(t, 'f', -1, 64)
+	case string:
+		raw = t
+	default:
+		return "", []string{fmt.Sprintf("Incorrect type. Expected pk value, received %s.", jsonType(v))}
+	}
+	id, ok := collections.ParseID(raw)
+	if !ok {
+		return "", []string{"Incorrect type. Expected pk value, received str."}
+	}
+	if _, err := app.FindRecordById(collection, id); err != nil {
+		return "", []string{`Invalid pk "` + raw + `" - object does not exist.`}
+	}
+	return id, nil
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "dict"
+	case []any:
+		return "list"
+	case bool:
+		return "bool"
+	}
+	return "str"
+}
+
+// membershipOrganisation resolves the organisation field: an id, a numeric
+// string, a uri_name, a name, or {"id": ...}.
+func membershipOrganisation(app core.App, v any) (*core.Record, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		return membershipOrganisation(app, t["id"])
+	case float64:
+		return access.ResolveOrganisation(app, strconv.FormatFloat(t, 'f', -1, 64))
+	case string:
+		return access.ResolveOrganisation(app, t)
+	}
+	return nil, access.ErrNotFound
+}
+
+func (h *handlers) createMembership(e *core.RequestEvent) error {
+	caller, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	body, err := rest.ReadBody(e)
+	if err != nil {
+		return err
+	}
+	errs := map[string][]string{}
+	user, fe := relation(e.App, body, "user", collections.Users, true)
+	if fe != nil {
+		errs["user"] = fe
+	}
+	suborg, fe := relation(e.App, body, "suborganisation", collections.Suborganisations, false)
+	if fe != nil {
+		errs["suborganisation"] = fe
+	}
+	branch, fe := relation(e.App, body, "branch", collections.Branches, false)
+	if fe != nil {
+		errs["branch"] = fe
+	}
+	role, _ := body.String("role")
+	if _, present := body["role"]; !present {
+		errs["role"] = []string{rest.MsgRequired}
+	} else if !roles.IsValid(role) {
+		b, _ := json.Marshal(body["role"])
+		errs["role"] = []string{string(b) + " is not a valid choice."}
+	}
+	if v, present := body["organisation"]; !present || v == nil {
+		// Upstream crashed here; every membership belongs to an organisation.
+		errs["organisation"] = []string{rest.MsgRequired}
+	}
+	if len(errs) > 0 {
+		return rest.Fields(errs)
+	}
+	org, err := membershipOrganisation(e.App, body["organisation"])
+	if errors.Is(err, access.ErrNotFound) {
+		return rest.Keyed(http.StatusBadRequest, "error", "Organisation not found")
+	}
+	if err != nil {
+		return err
+	}
+	if ok, err := mayGrant(e.App, caller.Id, role, org.Id, suborg, branch); err != nil || !ok {
+		return orDeny(err, rest.Detail(http.StatusForbidden, "Not allowed to create membership."))
+	}
+	m, err := collections.NewRecord(e.App, collections.Memberships)
+	if err != nil {
+		return err
+	}
+	m.Set("user", user)
+	m.Set("organisation", org.Id)
+	m.Set("suborganisation", suborg)
+	m.Set("branch", branch)
+	m.Set("role", role)
+	if err := e.App.Save(m); err != nil {
+		// Role-table and hierarchy rules are cross-field: non_field_errors.
+		return rest.Invalid(err, nil, "role", "organisation", "suborganisation", "branch", "user")
+	}
+	return rest.JSON(e, http.StatusCreated, map[string]any{
+		"id":              rest.ID(m.Id),
+		"user":            rest.ID(user),
+		"organisation":    rest.ID(org.Id),
+		"suborganisation": nullableID(suborg),
+		"branch":          nullableID(branch),
+		"role":            role,
+	})
+}
+
+// rank orders the roles by reach; nobody grants a role above their own
+// (upstream let an org admin create super admins, §7 #3).
+var rank = map[string]int{
+	collections.RoleSuperAdmin:  4,
+	collections.RoleOrgAdmin:    3,
+	collections.RoleSuborgAdmin: 2,
+	collections.RoleOrgUser:     1,
+	collections.RoleBranchAdmin: 1,
+	collections.RoleEmployee:    1,
+}
+
+// mayGrant: a super admin grants anything; an org admin of org anything up
+// to org_admin inside org; a suborg admin of suborg the roles below it for
+// that suborganisation and its branches.
+func mayGrant(app core.App, callerID, role, orgID, suborgID, branchID string) (bool, error) {
+	if super, err := access.IsSuperAdmin(app, callerID); err != nil || super {
+		return super, err
+	}
+	inOrg := func(collection, id, field string) (bool, error) {
+		if id == "" {
+			return true, nil
+		}
+		rec, err := app.FindRecordById(collection, id)
+		if err != nil {
+			return false, err
+		}
+		if collection == collections.Branches {
+			if rec, err = app.FindRecordById(collections.Suborganisations, rec.GetString("suborganisation")); err != nil {
+				return false, err
+			}
+		}
+		return rec.GetString(field) == orgID, nil
+	}
+	orgAdmin, err := access.IsOrgAdminIn(app, callerID, orgID)
+	if err != nil {
+		return false, err
+	}
+	if orgAdmin && rank[role] <= rank[collections.RoleOrgAdmin] {
+		okSub, err := inOrg(collections.Suborganisations, suborgID, "organisation")
+		if err != nil || !okSub {
+			return false, err
+		}
+		return inOrg(collections.Branches, branchID, "organisation")
+	}
+	if suborgID == "" || rank[role] > rank[collections.RoleSuborgAdmin] || role == collections.RoleOrgUser {
+		return false, nil
+	}
+	ms, err := app.FindAllRecords(collections.Memberships,
+		dbx.HashExp{"user": callerID, "role": collections.RoleSuborgAdmin, "suborganisation": suborgID})
+	if err != nil || len(ms) == 0 {
+		return false, err
+	}
+	if branchID == "" {
+		return true, nil
+	}
+	b, err := app.FindRecordById(collections.Branches, branchID)
+	if err != nil {
+		return false, err
+	}
+	return b.GetString("suborganisation") == suborgID, nil
+}
+
+func (h *handlers) deleteMembership(e *core.RequestEvent) error {
+	caller, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	id, err := rest.PathID(e, "pk")
+	if err != nil {
+		return err
+	}
+	m, err := e.App.FindRecordById(collections.Memberships, id)
+	if err != nil {
+		return rest.NotFound("OrganisationMembership")
+	}
+	ok, err := mayRevoke(e.App, caller.Id, m)
+	if err != nil || !ok {
+		return orDeny(err, rest.Detail(http.StatusForbidden, "Not allowed."))
+	}
+	if err := e.App.Delete(m); err != nil {
+		return err
+	}
+	return rest.NoContent(e)
+}
+
+// mayRevoke mirrors mayGrant: only who could grant the row may delete it.
+func mayRevoke(app core.App, callerID string, m *core.Record) (bool, error) {
+	return mayGrant(app, callerID, m.GetString("role"), m.GetString("organisation"), m.GetString("suborganisation"), m.GetString("branch"))
+}
