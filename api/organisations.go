@@ -320,7 +320,7 @@ func (h *handlers) listBranches(e *core.RequestEvent) error {
 		err = e.App.RecordQuery(collections.Branches).
 			InnerJoin("{{"+collections.Suborganisations+"}} s", dbx.NewExp("s.id = [["+collections.Branches+".suborganisation]]")).
 			AndWhere(dbx.NewExp("s.organisation = (SELECT organisation FROM {{"+collections.Suborganisations+"}} WHERE id = {:s})", dbx.Params{"s": b.GetString("suborganisation")})).
-			OrderBy("[["+collections.Branches+".name]] ASC").All(&bs)
+			OrderBy("[[" + collections.Branches + ".name]] ASC").All(&bs)
 		if err != nil {
 			return err
 		}
