@@ -104,6 +104,7 @@ func TestMigrateAndCreateOrganisationCommands(t *testing.T) {
 		want  string
 	}{
 		{[]string{"migrate", "up", data}, "", "Applied 1764201600_collections.go"},
+		{[]string{"migrate", "down", "1", data}, "y\n", "Reverted 1764288000_api_rules.go"},
 		{[]string{"migrate", "down", "1", data}, "y\n", "Reverted 1764201600_collections.go"},
 		{[]string{"migrate", "up", data}, "", "Applied 1764201600_collections.go"},
 		{[]string{"create-organisation", "Brøndby Kommune", "brondby", data}, "", "done: 9 created, 0 already existed"},

@@ -13,25 +13,74 @@ import (
 
 // Apply creates every collection, or brings an existing one in line with its
 // definition (fields added or replaced by name with their ids kept, fields no
-// longer defined removed, indexes replaced). It is idempotent, so a later
-// schema migration can simply call it again after the definitions changed.
+// longer defined removed, indexes replaced, API rules replaced). It is
+// idempotent, so a later schema migration can simply call it again after the
+// definitions changed.
+//
+// The API rules are set in a second pass, once every collection and field
+// exists: PocketBase validates a rule against the schema when the collection
+// is saved, and rules refer to later collections (users to
+// memberships_via_user) and to self-relations added after the first save.
 func Apply(app core.App) error {
-	for _, spec := range All() {
+	all := All()
+	for _, spec := range all {
 		want := spec.Collection
+		rules := rulesOf(want)
+		Rules{}.set(want)
 		existing, err := app.FindCollectionByNameOrId(want.Id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			if err := create(app, want); err != nil {
-				return fmt.Errorf("create collection %s: %w", want.Name, err)
-			}
-			continue
+			err = create(app, want)
 		case err != nil:
 			return fmt.Errorf("find collection %s: %w", want.Name, err)
+		default:
+			merge(existing, want)
+			err = app.Save(existing)
 		}
-		merge(existing, want)
-		if err := app.Save(existing); err != nil {
-			return fmt.Errorf("update collection %s: %w", want.Name, err)
+		if err != nil {
+			return fmt.Errorf("save collection %s: %w", want.Name, err)
 		}
+		rules.set(want)
+	}
+	for _, spec := range all {
+		if err := setRules(app, spec.Name(), rulesOf(spec.Collection)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClearRules returns every collection Apply created to superuser-only access
+// (all API rules nil), as they were before the rules existed.
+func ClearRules(app core.App) error {
+	for _, name := range Names() {
+		_, err := app.FindCollectionByNameOrId(Id(name))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err := setRules(app, name, Rules{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func rulesOf(c *core.Collection) Rules {
+	return Rules{c.ListRule, c.ViewRule, c.CreateRule, c.UpdateRule, c.DeleteRule}
+}
+
+// setRules saves the collection's API rules when they differ.
+func setRules(app core.App, name string, r Rules) error {
+	c, err := app.FindCollectionByNameOrId(Id(name))
+	if err != nil {
+		return fmt.Errorf("find collection %s: %w", name, err)
+	}
+	if r.equal(rulesOf(c)) {
+		return nil
+	}
+	r.set(c)
+	if err := app.Save(c); err != nil {
+		return fmt.Errorf("set API rules of %s: %w", name, err)
 	}
 	return nil
 }
@@ -70,8 +119,9 @@ func merge(existing, want *core.Collection) {
 		existing.Fields.Add(f)
 	}
 	existing.Indexes = want.Indexes
-	existing.ListRule, existing.ViewRule = want.ListRule, want.ViewRule
-	existing.CreateRule, existing.UpdateRule, existing.DeleteRule = want.CreateRule, want.UpdateRule, want.DeleteRule
+	// Apply passes want without rules here and sets them once every
+	// collection is in place: an old rule may name a field just removed.
+	rulesOf(want).set(existing)
 	if existing.IsAuth() {
 		existing.PasswordAuth.IdentityFields = want.PasswordAuth.IdentityFields
 		existing.OAuth2.MappedFields = want.OAuth2.MappedFields
@@ -81,6 +131,11 @@ func merge(existing, want *core.Collection) {
 // Drop deletes every collection Apply created, dependents first, and returns
 // PocketBase's "users" collection to its stock shape.
 func Drop(app core.App) error {
+	// Rules refer to other collections (users to memberships): drop them
+	// first so that no collection is saved with a rule naming a deleted one.
+	if err := ClearRules(app); err != nil {
+		return err
+	}
 	all := All()
 	for i := len(all) - 1; i >= 0; i-- {
 		name := all[i].Name()

@@ -19,11 +19,21 @@ type Spec struct {
 func (s Spec) Name() string { return s.Collection.Name }
 
 // All returns every collection in dependency order: a collection comes after
-// every collection its relations point to.
+// every collection its relations point to. Each carries its API rules
+// (rules.go).
 func All() []Spec {
 	var all []Spec
 	for _, area := range [][]Spec{organisationArea(), contentArea(), assetArea(), screenArea()} {
 		all = append(all, area...)
+	}
+	rules := apiRules()
+	for _, s := range all {
+		r, ok := rules[s.Name()]
+		if !ok {
+			// Every collection states its rules, superuser-only included.
+			panic("collections: no API rules for " + s.Name())
+		}
+		r.set(s.Collection)
 	}
 	return all
 }
