@@ -1,0 +1,36 @@
+// Package schedule is OpenStream's pure scheduling logic: which content a
+// display-website group plays at an instant (spec/api-content.md §4.1), the
+// upcoming list of a branch (§4.2), conflict validation of new or edited
+// schedules (§4.3) and the instant of the next change (for the realtime
+// timer of ARCHITECTURE.md decision 8).
+//
+// It has no database and no PocketBase imports: callers pass plain structs
+// (Input) and get plain results back. Ids are strings (numeric strings in
+// OpenStream) and lists of ids come back sorted numerically.
+//
+// # Time
+//
+// One-off rows (ScheduledContent) are absolute instants. Recurring rows are
+// wall-clock times in the *time.Location the caller passes (the program
+// passes Europe/Copenhagen by default). Upstream compares recurring rows with
+// the UTC clock (§4.4 #1); we deliberately do not: passing time.UTC
+// reproduces upstream bit for bit, anything else is the evident intent.
+// Weekday 0 is Monday. Dates of one-off rows (for validation) are taken in
+// the same location.
+//
+// Daylight saving time is resolved by one rule, see wallTime: a wall time
+// that does not exist (02:00-03:00 on the spring-forward day in Copenhagen)
+// means the first instant after the gap (03:00 local); a wall time that
+// occurs twice (02:00-03:00 on the fall-back day) means its first
+// occurrence. The rule applies equally to start and end times.
+//
+// # Windows
+//
+// Both kinds of windows are closed intervals, [start, end], as upstream's
+// `start <= now <= end` (§4.4 #2): back-to-back rows are both active at the
+// shared boundary instant. Conflicts use strict overlap (§4.3), so
+// back-to-back rows are allowed. A recurring window never crosses midnight:
+// its start must be before its end (upstream's model rule, enforced by
+// Validate); a stored row with end before start is never active. A one-off
+// row with start after end is accepted and never active (§4.4 #3).
+package schedule
