@@ -6,29 +6,88 @@ package testapp
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"golang.org/x/crypto/bcrypt"
 
+	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/hooks"
 	_ "github.com/openstream-go/openstream/pb_migrations" // the schema under test
 )
 
 // New returns a migrated app with the OpenStream hooks, removed when t ends.
+// It is a copy of a data dir migrated once per test process: running every
+// migration for every test made up most of CI's time under -race.
 func New(t testing.TB) *tests.TestApp {
 	t.Helper()
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir(), EncryptionEnv: "pb_test_env"})
+	dir, err := templateDir()
+	if err != nil {
+		t.Fatalf("test app template: %v", err)
+	}
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
 	hooks.Register(app)
 	t.Cleanup(app.Cleanup)
 	return app
+}
+
+const templatePrefix = "openstream-testapp-"
+
+var templateDir = sync.OnceValues(func() (string, error) {
+	removeStaleTemplates()
+	dir, err := os.MkdirTemp("", templatePrefix)
+	if err != nil {
+		return "", err
+	}
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+	if err := app.Bootstrap(); err != nil {
+		return "", err
+	}
+	defer app.ResetBootstrapState()
+	if err := app.RunAllMigrations(); err != nil {
+		return "", err
+	}
+	return dir, fastPasswords(app)
+})
+
+// removeStaleTemplates deletes templates of earlier test processes (a
+// process cannot remove its own at exit); an hour is longer than any run.
+func removeStaleTemplates() {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), templatePrefix+"*"))
+	for _, dir := range old {
+		if info, err := os.Stat(dir); err == nil && time.Since(info.ModTime()) > time.Hour {
+			_ = os.RemoveAll(dir)
+		}
+	}
+}
+
+// fastPasswords lowers the bcrypt cost of users' passwords to bcrypt's
+// minimum: the same algorithm and checks, but tests create hundreds of users
+// and the default cost under the race detector is slow.
+func fastPasswords(app core.App) error {
+	users, err := app.FindCollectionByNameOrId(collections.Users)
+	if err != nil {
+		return err
+	}
+	field, ok := users.Fields.GetByName(core.FieldNamePassword).(*core.PasswordField)
+	if !ok {
+		return errors.New("users has no password field")
+	}
+	field.Cost = bcrypt.MinCost
+	return app.Save(users)
 }
 
 // Handler returns the app's HTTP handler with every OnServe route bound.

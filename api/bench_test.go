@@ -1,0 +1,35 @@
+package api_test
+
+import (
+	"net/http/httptest"
+	"testing"
+)
+
+// Benchmarks of the authentication pipeline and a role-checked list,
+// next to PocketBase's own record view for the same user, through the
+// same handler. Run: go test -run XXX -bench . ./api
+func BenchmarkAPI(b *testing.B) {
+	w := newWorld(b)
+	id := map[string]string{"branch": w.branch["aarhus"]}
+	auth := w.bearer(b, "alice")
+	cases := []struct{ name, path string }{
+		{"openstream token validate", "/api/token/validate/"},
+		{"openstream branches of the org", "/api/branches/?branch_id=" + id["branch"]},
+		{"openstream user suborganisations", "/api/user/suborganisations/"},
+		{"pocketbase branch view", "/api/collections/branches/records/" + id["branch"]},
+		{"pocketbase branch list", "/api/collections/branches/records"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest("GET", c.path, nil)
+				req.Header.Set("Authorization", auth)
+				rec := httptest.NewRecorder()
+				w.h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatalf("%s: %d %s", c.path, rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
