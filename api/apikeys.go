@@ -46,12 +46,9 @@ func (h *handlers) branchAPIKey(e *core.RequestEvent) error {
 		}
 		return rest.PermissionDenied()
 	}
-	branch, err := rest.FindByID(e.App, collections.Branches, branchID)
+	branch, err := findHidden(e.App, collections.Branches, branchID, "Branch", super)
 	if err != nil {
-		if super {
-			return rest.NotFound("Branch")
-		}
-		return rest.PermissionDenied()
+		return err
 	}
 	ok, err := access.CanManageSuborg(e.App, user.Id, branch.GetString("suborganisation"))
 	if err != nil {
@@ -83,4 +80,17 @@ func (h *handlers) frontdeskAPIKey(e *core.RequestEvent) error {
 		key = h.cfg.Settings.FrontdeskAPIKey
 	}
 	return rest.JSON(e, http.StatusOK, map[string]any{"apiKey": key})
+}
+
+// findHidden finds a record by an outside id. To anyone but a super admin a
+// missing record is the same 403 as a forbidden one, so ids reveal nothing.
+func findHidden(app core.App, collection, id, model string, super bool) (*core.Record, error) {
+	rec, err := rest.FindByID(app, collection, id)
+	switch {
+	case err == nil:
+		return rec, nil
+	case super:
+		return nil, rest.NotFound(model)
+	}
+	return nil, rest.PermissionDenied()
 }

@@ -184,51 +184,66 @@ func (h *handlers) createSuborg(e *core.RequestEvent) error {
 		return rest.Invalid(err, nil)
 	}
 	j, err := suborgJSON(e.App, s)
-	if err != nil {
-		return err
-	}
-	return rest.JSON(e, http.StatusCreated, j)
+	return respond(e, http.StatusCreated, j, err)
 }
 
-// managedSuborg loads the path's suborganisation for a caller who can manage it.
-func managedSuborg(e *core.RequestEvent) (*core.Record, *core.Record, error) {
+// suborgFor loads the path's suborganisation and checks the caller against
+// allowed, whose argument is the suborganisation; refusal is the 403 body.
+func suborgFor(e *core.RequestEvent, allowed func(app core.App, userID string, s *core.Record) (bool, error), refusal *rest.Error) (*core.Record, error) {
 	user, err := rest.RequireUser(e)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	id, err := rest.PathID(e, "pk")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s, err := e.App.FindRecordById(collections.Suborganisations, id)
 	if err != nil {
-		return nil, nil, rest.NotFound("SubOrganisation")
+		return nil, rest.NotFound("SubOrganisation")
 	}
-	return user, s, nil
+	if ok, err := allowed(e.App, user.Id, s); err != nil || !ok {
+		return nil, orDeny(err, refusal)
+	}
+	return s, nil
+}
+
+// The suborganisation checks of the routes below.
+func canManage(app core.App, userID string, s *core.Record) (bool, error) {
+	return access.CanManageSuborg(app, userID, s.Id)
+}
+
+func orgAdminOfSuborg(app core.App, userID string, s *core.Record) (bool, error) {
+	return access.IsOrgAdminIn(app, userID, s.GetString("organisation"))
+}
+
+func memberOfSuborgOrg(app core.App, userID string, s *core.Record) (bool, error) {
+	return access.BelongsToOrg(app, userID, s.GetString("organisation"))
+}
+
+var errSuborgNotAllowed = rest.Keyed(http.StatusForbidden, "error", "Not allowed.")
+
+// respond answers the serialised record, or the error that serialising it gave.
+func respond(e *core.RequestEvent, status int, body map[string]any, err error) error {
+	if err != nil {
+		return err
+	}
+	return rest.JSON(e, status, body)
 }
 
 func (h *handlers) getSuborg(e *core.RequestEvent) error {
-	user, s, err := managedSuborg(e)
+	s, err := suborgFor(e, canManage, errSuborgNotAllowed)
 	if err != nil {
 		return err
-	}
-	if ok, err := access.CanManageSuborg(e.App, user.Id, s.Id); err != nil || !ok {
-		return orDeny(err, rest.Keyed(http.StatusForbidden, "error", "Not allowed."))
 	}
 	j, err := suborgJSON(e.App, s)
-	if err != nil {
-		return err
-	}
-	return rest.JSON(e, http.StatusOK, j)
+	return respond(e, http.StatusOK, j, err)
 }
 
 func (h *handlers) patchSuborg(e *core.RequestEvent) error {
-	user, s, err := managedSuborg(e)
+	s, err := suborgFor(e, canManage, errSuborgNotAllowed)
 	if err != nil {
 		return err
-	}
-	if ok, err := access.CanManageSuborg(e.App, user.Id, s.Id); err != nil || !ok {
-		return orDeny(err, rest.Keyed(http.StatusForbidden, "error", "Not allowed."))
 	}
 	body, err := rest.ReadBody(e)
 	if err != nil {
@@ -250,19 +265,13 @@ func (h *handlers) patchSuborg(e *core.RequestEvent) error {
 		}
 	}
 	j, err := suborgJSON(e.App, s)
-	if err != nil {
-		return err
-	}
-	return rest.JSON(e, http.StatusOK, j)
+	return respond(e, http.StatusOK, j, err)
 }
 
 func (h *handlers) deleteSuborg(e *core.RequestEvent) error {
-	user, s, err := managedSuborg(e)
+	s, err := suborgFor(e, orgAdminOfSuborg, rest.Keyed(http.StatusForbidden, "error", "You must be org_admin or super_admin to delete this suborg."))
 	if err != nil {
 		return err
-	}
-	if ok, err := access.IsOrgAdminIn(e.App, user.Id, s.GetString("organisation")); err != nil || !ok {
-		return orDeny(err, rest.Keyed(http.StatusForbidden, "error", "You must be org_admin or super_admin to delete this suborg."))
 	}
 	if err := e.App.Delete(s); err != nil {
 		return err
@@ -271,12 +280,9 @@ func (h *handlers) deleteSuborg(e *core.RequestEvent) error {
 }
 
 func (h *handlers) suborgName(e *core.RequestEvent) error {
-	user, s, err := managedSuborg(e)
+	s, err := suborgFor(e, memberOfSuborgOrg, rest.Detail(http.StatusForbidden, "Not allowed."))
 	if err != nil {
 		return err
-	}
-	if ok, err := access.BelongsToOrg(e.App, user.Id, s.GetString("organisation")); err != nil || !ok {
-		return orDeny(err, rest.Detail(http.StatusForbidden, "Not allowed."))
 	}
 	return rest.JSON(e, http.StatusOK, map[string]any{"name": s.GetString("name")})
 }
@@ -390,10 +396,7 @@ func (h *handlers) createBranch(e *core.RequestEvent) error {
 		return branchSaveError(err)
 	}
 	j, err := branchJSON(e.App, b)
-	if err != nil {
-		return err
-	}
-	return rest.JSON(e, http.StatusCreated, j)
+	return respond(e, http.StatusCreated, j, err)
 }
 
 // branchSaveError words the duplicate-name error as upstream's serializer.
@@ -434,10 +437,7 @@ func (h *handlers) getBranch(e *core.RequestEvent) error {
 		return err
 	}
 	j, err := branchJSON(e.App, b)
-	if err != nil {
-		return err
-	}
-	return rest.JSON(e, http.StatusOK, j)
+	return respond(e, http.StatusOK, j, err)
 }
 
 func (h *handlers) patchBranch(e *core.RequestEvent) error {
@@ -463,10 +463,7 @@ func (h *handlers) patchBranch(e *core.RequestEvent) error {
 		}
 	}
 	j, err := branchJSON(e.App, b)
-	if err != nil {
-		return err
-	}
-	return rest.JSON(e, http.StatusOK, j)
+	return respond(e, http.StatusOK, j, err)
 }
 
 func (h *handlers) deleteBranch(e *core.RequestEvent) error {
@@ -496,12 +493,9 @@ func (h *handlers) branchName(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	b, err := e.App.FindRecordById(collections.Branches, id)
+	b, err := findHidden(e.App, collections.Branches, id, "Branch", super)
 	if err != nil {
-		if super {
-			return rest.NotFound("Branch")
-		}
-		return rest.PermissionDenied()
+		return err
 	}
 	if ok, err := access.CanAccessBranch(e.App, user.Id, b.Id); err != nil || !ok {
 		return orDeny(err, rest.PermissionDenied())
