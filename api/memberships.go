@@ -272,17 +272,9 @@ func mayGrant(app core.App, callerID, role, orgID, suborgID, branchID string) (b
 }
 
 func (h *handlers) deleteMembership(e *core.RequestEvent) error {
-	caller, err := rest.RequireUser(e)
+	caller, m, err := rest.UserAndRecord(e, collections.Memberships, "OrganisationMembership")
 	if err != nil {
 		return err
-	}
-	id, err := rest.PathID(e, "pk")
-	if err != nil {
-		return err
-	}
-	m, err := e.App.FindRecordById(collections.Memberships, id)
-	if err != nil {
-		return rest.NotFound("OrganisationMembership")
 	}
 	ok, err := mayRevoke(e.App, caller.Id, m)
 	if err != nil || !ok {

@@ -58,14 +58,7 @@ func (h *handlers) listOrganisations(e *core.RequestEvent) error {
 }
 
 func (h *handlers) organisationName(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
-	org, err := access.ResolveOrganisation(e.App, e.Request.PathValue("org"))
-	if errors.Is(err, access.ErrNotFound) {
-		return rest.Detail(http.StatusNotFound, "Organization not found.")
-	}
+	user, org, err := userAndPathOrganisation(e, "Organization not found.")
 	if err != nil {
 		return err
 	}
@@ -190,17 +183,9 @@ func (h *handlers) createSuborg(e *core.RequestEvent) error {
 // suborgFor loads the path's suborganisation and checks the caller against
 // allowed, whose argument is the suborganisation; refusal is the 403 body.
 func suborgFor(e *core.RequestEvent, allowed func(app core.App, userID string, s *core.Record) (bool, error), refusal *rest.Error) (*core.Record, error) {
-	user, err := rest.RequireUser(e)
+	user, s, err := rest.UserAndRecord(e, collections.Suborganisations, "SubOrganisation")
 	if err != nil {
 		return nil, err
-	}
-	id, err := rest.PathID(e, "pk")
-	if err != nil {
-		return nil, err
-	}
-	s, err := e.App.FindRecordById(collections.Suborganisations, id)
-	if err != nil {
-		return nil, rest.NotFound("SubOrganisation")
 	}
 	if ok, err := allowed(e.App, user.Id, s); err != nil || !ok {
 		return nil, orDeny(err, refusal)
@@ -413,17 +398,9 @@ func branchSaveError(err error) error {
 
 // managedBranch loads the path's branch for a caller who can manage its suborganisation.
 func managedBranch(e *core.RequestEvent) (*core.Record, error) {
-	user, err := rest.RequireUser(e)
+	user, b, err := rest.UserAndRecord(e, collections.Branches, "Branch")
 	if err != nil {
 		return nil, err
-	}
-	id, err := rest.PathID(e, "pk")
-	if err != nil {
-		return nil, err
-	}
-	b, err := e.App.FindRecordById(collections.Branches, id)
-	if err != nil {
-		return nil, rest.NotFound("Branch")
 	}
 	if ok, err := access.CanManageSuborg(e.App, user.Id, b.GetString("suborganisation")); err != nil || !ok {
 		return nil, orDeny(err, rest.Keyed(http.StatusForbidden, "error", "Not allowed."))
@@ -590,4 +567,19 @@ func (h *handlers) userSuborgs(e *core.RequestEvent) error {
 		})
 	}
 	return rest.JSON(e, http.StatusOK, out)
+}
+
+// userAndPathOrganisation is the signed-in user and the organisation the
+// path's identifier (id, uri_name or name) names; notFound words the 404 as
+// the route's upstream view did.
+func userAndPathOrganisation(e *core.RequestEvent, notFound string) (*core.Record, *core.Record, error) {
+	user, err := rest.RequireUser(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	org, err := access.ResolveOrganisation(e.App, e.Request.PathValue("org"))
+	if errors.Is(err, access.ErrNotFound) {
+		return nil, nil, rest.Detail(http.StatusNotFound, notFound)
+	}
+	return user, org, err
 }

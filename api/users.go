@@ -119,17 +119,9 @@ func (h *handlers) createUser(e *core.RequestEvent) error {
 // removeUser deletes the target's memberships (never the user) in the
 // organisations the caller administers; a super admin's reach is all of them.
 func (h *handlers) removeUser(e *core.RequestEvent) error {
-	caller, err := rest.RequireUser(e)
+	caller, target, err := rest.UserAndRecord(e, collections.Users, "User")
 	if err != nil {
 		return err
-	}
-	id, err := rest.PathID(e, "pk")
-	if err != nil {
-		return err
-	}
-	target, err := e.App.FindRecordById(collections.Users, id)
-	if err != nil {
-		return rest.NotFound("User")
 	}
 	if target.Id == caller.Id {
 		return rest.Keyed(http.StatusForbidden, "error", "You cannot remove yourself from organizations.")
@@ -296,14 +288,7 @@ func (h *handlers) updateUser(e *core.RequestEvent) error {
 // organisationUsers answers 403 to callers who are not admins of the
 // organisation (upstream answered an empty list, §7 #14).
 func (h *handlers) organisationUsers(e *core.RequestEvent) error {
-	caller, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
-	org, err := access.ResolveOrganisation(e.App, e.Request.PathValue("org"))
-	if errors.Is(err, access.ErrNotFound) {
-		return rest.Detail(http.StatusNotFound, "Organisation not found.")
-	}
+	caller, org, err := userAndPathOrganisation(e, "Organisation not found.")
 	if err != nil {
 		return err
 	}

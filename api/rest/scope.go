@@ -59,3 +59,22 @@ func PathID(e *core.RequestEvent, name string) (string, error) {
 	}
 	return id, nil
 }
+
+// UserAndRecord is the start of every handler on a /<pk>/ route: the
+// signed-in user and the record the path names, or the 401, the JSON 404 for
+// a non-numeric segment, or get_object_or_404's 404 with upstream's model name.
+func UserAndRecord(e *core.RequestEvent, collection, model string) (*core.Record, *core.Record, error) {
+	user, err := RequireUser(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := PathID(e, "pk")
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := e.App.FindRecordById(collection, id)
+	if err != nil {
+		return nil, nil, NotFound(model)
+	}
+	return user, rec, nil
+}
