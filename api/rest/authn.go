@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/collections"
 )
 
 // RequireUser runs upstream's authentication pipeline (spec §0.1) and
@@ -47,6 +48,12 @@ func authenticate(e *core.RequestEvent) (*core.Record, error) {
 			"detail": "Authorization header must contain two space-delimited values",
 			"code":   "bad_authorization_header",
 		}})
+	}
+	// PocketBase's own middleware has already verified this header's token
+	// and loaded its user; only a refused token is parsed again here, to
+	// tell the caller why in simplejwt's words.
+	if e.Auth != nil && e.Auth.Collection().Name == collections.Users && e.Auth.GetBool("is_active") {
+		return e.Auth, nil
 	}
 	user, err := authtoken.ParseAccess(e.App, parts[1])
 	switch {
