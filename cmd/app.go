@@ -37,8 +37,9 @@ func New() *pocketbase.PocketBase {
 	app.RootCmd.Use = "openstream"
 	app.RootCmd.Short = "OpenStream digital-signage backend (PocketBase)"
 
-	hooks.Register(app)
-	Wire(app, settings.FromEnv(os.Getenv), keycloak.ConfigFromEnv(os.Getenv))
+	site := settings.FromEnv(os.Getenv)
+	hooks.Register(app, site.TimeZone)
+	Wire(app, site, keycloak.ConfigFromEnv(os.Getenv))
 
 	// Schema changes are Go migrations in pb_migrations; the dashboard only
 	// writes new ones while developing, never in production.

@@ -35,12 +35,21 @@ func displayWebsites() *core.Collection {
 	c := newBase(DisplayWebsites)
 	uid := text("uid", 64, false)
 	uid.Help = "Optional id from a device-management system; unique within the organisation."
+	// Deleting a group detaches its screens instead of deleting them
+	// (upstream cascades, which strands the players on an error page): the
+	// player goes back to registration and waits for a new group.
+	group := rel("display_website_group", DisplayWebsiteGroups, false, false)
+	lastSeen := &core.DateField{Name: "last_seen", Help: "When the screen last fetched its content (screen health)."}
+	lastContent := jsonData("last_content")
+	lastContent.Help = "What the screen was last given: version hash, group and content ids."
 	c.Fields.Add(
 		text("name", 255, true),
 		uid,
-		rel("display_website_group", DisplayWebsiteGroups, false, true),
+		group,
 		rel("branch", Branches, false, true),
 		text("aspect_ratio", 10, true),
+		lastSeen,
+		lastContent,
 	)
 	c.AddIndex("idx_display_websites_name_branch", true, "name, branch", "")
 	c.AddIndex("idx_display_websites_uid", false, "uid", "")
@@ -84,8 +93,16 @@ func emergencySlideshows() *core.Collection {
 	c := newBase(EmergencySlideshows)
 	c.Fields.Add(
 		rel("slideshow", Slideshows, true, true),
-		many("display_website_groups", DisplayWebsiteGroups),
+		emergencyGroups(),
 		boolean("is_active"),
 	)
 	return c
+}
+
+// emergencyGroups cascades: an emergency whose last group is deleted would
+// be invisible in the UI (it is listed by group) and can never play again.
+func emergencyGroups() *core.RelationField {
+	f := many("display_website_groups", DisplayWebsiteGroups)
+	f.CascadeDelete = true
+	return f
 }

@@ -7,14 +7,17 @@
 package hooks
 
 import (
+	"time"
+
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/collections"
 )
 
-// Register binds every model hook to app.
-func Register(app core.App) {
+// Register binds every model hook to app; loc is the zone of the recurring
+// schedules' wall-clock times.
+func Register(app core.App, loc *time.Location) {
 	names := collections.Names()
 	registerDefaults(app, names)
 	registerIds(app, names)
@@ -24,6 +27,8 @@ func Register(app core.App) {
 	registerMemberships(app)
 	registerSlideshows(app)
 	registerPlaylistItems(app)
+	registerScreens(app)
+	registerSchedules(app, loc)
 	registerLogin(app)
 }
 

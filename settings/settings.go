@@ -40,7 +40,17 @@ type Settings struct {
 	TimeZone *time.Location
 	// Email is the SMTP server; Host "" leaves PocketBase's own mail settings alone.
 	Email Email
+	// ScreenOnlineWindow is how recently a screen must have been seen to be
+	// shown online (SCREEN_ONLINE_WINDOW, a Go duration such as "35m"; 0
+	// means the default of the playback package).
+	ScreenOnlineWindow time.Duration
+	// CreateScreenRate is how many create-screen requests one API key may
+	// make per minute (CREATE_SCREEN_RATE, default upstream's 100).
+	CreateScreenRate int
 }
+
+// DefaultCreateScreenRate is upstream's throttle of create-screen per key.
+const DefaultCreateScreenRate = 100
 
 // Email holds upstream's EMAIL_* variables.
 type Email struct {
@@ -83,6 +93,13 @@ func FromEnv(getenv func(string) string) Settings {
 		s.Email.UseTLS = strings.EqualFold(v, "true")
 	}
 	s.Email.From = orDefault(getenv("DEFAULT_FROM_EMAIL"), orDefault(s.Email.User, DefaultFromEmail))
+	if d, err := time.ParseDuration(getenv("SCREEN_ONLINE_WINDOW")); err == nil && d > 0 {
+		s.ScreenOnlineWindow = d
+	}
+	s.CreateScreenRate = DefaultCreateScreenRate
+	if n, err := strconv.Atoi(getenv("CREATE_SCREEN_RATE")); err == nil && n > 0 {
+		s.CreateScreenRate = n
+	}
 	return s
 }
 

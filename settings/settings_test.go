@@ -33,6 +33,16 @@ func TestFromEnv(t *testing.T) {
 				t.Fatalf("%+v", s)
 			}
 		}},
+		{"screens", map[string]string{"SCREEN_ONLINE_WINDOW": "2m", "CREATE_SCREEN_RATE": "5"}, func(t *testing.T, s Settings) {
+			if s.ScreenOnlineWindow.String() != "2m0s" || s.CreateScreenRate != 5 {
+				t.Fatalf("%+v", s)
+			}
+		}},
+		{"bad screen values keep defaults", map[string]string{"SCREEN_ONLINE_WINDOW": "soon", "CREATE_SCREEN_RATE": "-1"}, func(t *testing.T, s Settings) {
+			if s.ScreenOnlineWindow != 0 || s.CreateScreenRate != DefaultCreateScreenRate {
+				t.Fatalf("%+v", s)
+			}
+		}},
 		{"development", map[string]string{"DJANGO_ENV": "development", "TIME_ZONE": "UTC"}, func(t *testing.T, s Settings) {
 			if s.Production || s.TimeZone.String() != "UTC" {
 				t.Fatalf("%+v", s)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/hooks"
+	"github.com/openstream-go/openstream/settings"
 	_ "github.com/openstream-go/openstream/pb_migrations" // the schema under test
 )
 
@@ -39,7 +40,7 @@ func New(t testing.TB) *tests.TestApp {
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
-	hooks.Register(app)
+	hooks.Register(app, settings.Default().TimeZone)
 	t.Cleanup(app.Cleanup)
 	return app
 }

@@ -1,0 +1,102 @@
+package playback
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/openstream-go/openstream/collections"
+)
+
+// DefaultOnlineWindow is how recently a screen must have been seen to count
+// as online. The player fetches its content at start and reloads every 30
+// minutes (spec §5.2), so anything shorter would show idle players offline.
+const DefaultOnlineWindow = 35 * time.Minute
+
+// healthEvery is the most often a screen's last_seen is written while what
+// it plays stays the same: a busy player must not cost a write per request.
+const healthEvery = 10 * time.Second
+
+// Health records when screens were last seen and what they were given.
+// Writes go straight to the table, bypassing record hooks on purpose: a
+// heartbeat is not an edit and must not invalidate the content cache.
+type Health struct {
+	app    core.App
+	window time.Duration
+
+	mu   sync.Mutex
+	last map[string]seen
+}
+
+type seen struct {
+	at      time.Time
+	version string
+}
+
+// LastContent is what a screen was last given (the last_content field).
+type LastContent struct {
+	Version         string   `json:"version"`
+	GroupID         string   `json:"display_website_group_id,omitempty"`
+	SlideshowIDs    []string `json:"slideshow_ids"`
+	PlaylistIDs     []string `json:"slideshow_playlist_ids"`
+	EmergencyActive bool     `json:"emergency_active"`
+}
+
+// NewHealth returns a recorder; window <= 0 means DefaultOnlineWindow.
+func NewHealth(app core.App, window time.Duration) *Health {
+	if window <= 0 {
+		window = DefaultOnlineWindow
+	}
+	return &Health{app: app, window: window, last: map[string]seen{}}
+}
+
+// Seen records that screenID was seen at at and given c (nil: a heartbeat
+// or a registration check that gave no content). It writes at most every
+// healthEvery unless the content changed.
+func (h *Health) Seen(screenID string, at time.Time, c *Content) error {
+	version := ""
+	if c != nil {
+		version = c.Version
+	}
+	h.mu.Lock()
+	prev, ok := h.last[screenID]
+	if ok && at.Sub(prev.at) < healthEvery && (c == nil || prev.version == version) {
+		h.mu.Unlock()
+		return nil
+	}
+	if c == nil {
+		version = prev.version
+	}
+	h.last[screenID] = seen{at: at, version: version}
+	h.mu.Unlock()
+
+	dt, err := types.ParseDateTime(at)
+	if err != nil {
+		return err
+	}
+	cols := dbx.Params{"last_seen": dt.String()}
+	if c != nil {
+		raw, err := json.Marshal(LastContent{
+			Version: c.Version, GroupID: c.GroupID, SlideshowIDs: c.Result.SlideshowIDs,
+			PlaylistIDs: c.Result.PlaylistIDs, EmergencyActive: c.Result.EmergencyActive,
+		})
+		if err != nil {
+			return err
+		}
+		cols["last_content"] = string(raw)
+	}
+	_, err = h.app.NonconcurrentDB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": screenID}).Execute()
+	return err
+}
+
+// Online reports whether a screen last seen at lastSeen counts as online at now.
+func (h *Health) Online(lastSeen types.DateTime, now time.Time) bool {
+	return !lastSeen.IsZero() && now.Sub(lastSeen.Time()) <= h.window
+}
+
+// Window is the online window.
+func (h *Health) Window() time.Duration { return h.window }

@@ -1,0 +1,113 @@
+package playback
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/collections"
+)
+
+// Watched are the collections whose records can change what a screen plays
+// (or how its content renders: category and tag names are embedded).
+var Watched = []string{
+	collections.Slideshows, collections.Playlists, collections.PlaylistItems,
+	collections.DisplayWebsiteGroups, collections.DisplayWebsites,
+	collections.ScheduledContents, collections.RecurringScheduledContents, collections.EmergencySlideshows,
+	collections.Categories, collections.Tags, collections.Organisations,
+	collections.Suborganisations, collections.Branches,
+}
+
+// Player serves what screens play, from a cache that is dropped whenever a
+// watched record changes and that expires at the next schedule boundary.
+// A change anywhere drops every entry: edits are rare next to player
+// requests, and working out exactly which screens an edit touches is the
+// realtime layer's job.
+type Player struct {
+	app core.App
+	loc *time.Location
+
+	generation atomic.Uint64
+	mu         sync.Mutex
+	cache      map[string]cached // by screen id
+	// changed is called after every committed change of a watched record
+	// (the realtime layer subscribes here).
+	listeners []func(collection string)
+}
+
+type cached struct {
+	generation uint64
+	content    *Content
+	until      time.Time
+	err        error // the two 404s are cached too
+}
+
+// NewPlayer binds the cache invalidation to app's model hooks.
+func NewPlayer(app core.App, loc *time.Location) *Player {
+	p := &Player{app: app, loc: loc, cache: map[string]cached{}}
+	bump := func(e *core.ModelEvent) error {
+		p.Changed(collectionOf(e.Model))
+		return e.Next()
+	}
+	app.OnModelAfterCreateSuccess(Watched...).BindFunc(bump)
+	app.OnModelAfterUpdateSuccess(Watched...).BindFunc(bump)
+	app.OnModelAfterDeleteSuccess(Watched...).BindFunc(bump)
+	return p
+}
+
+func collectionOf(m core.Model) string {
+	if r, ok := m.(*core.Record); ok {
+		return r.Collection().Name
+	}
+	return m.TableName()
+}
+
+// Location is the zone recurring schedules are read in.
+func (p *Player) Location() *time.Location { return p.loc }
+
+// OnChange registers fn to run after every committed change of a watched
+// collection. Register listeners before serving.
+func (p *Player) OnChange(fn func(collection string)) { p.listeners = append(p.listeners, fn) }
+
+// Changed drops every cached answer.
+func (p *Player) Changed(collection string) {
+	p.generation.Add(1)
+	p.mu.Lock()
+	clear(p.cache)
+	p.mu.Unlock()
+	for _, fn := range p.listeners {
+		fn(collection)
+	}
+}
+
+// Content is what screen plays at instant at, from the cache when still
+// valid. The generation is read before loading, so an answer computed
+// while a change commits is never kept past that change.
+func (p *Player) Content(screen *core.Record, at time.Time) (*Content, error) {
+	gen := p.generation.Load()
+	p.mu.Lock()
+	c, ok := p.cache[screen.Id]
+	p.mu.Unlock()
+	if ok && c.generation == gen && (c.until.IsZero() || at.Before(c.until)) {
+		return c.content, c.err
+	}
+	content, err := Compute(p.app, screen, at, p.loc)
+	if err != nil && !isPlayerError(err) {
+		return nil, err
+	}
+	entry := cached{generation: gen, content: content, err: err}
+	if content != nil {
+		entry.until = content.Until
+	}
+	if err != nil {
+		entry.content, content = nil, nil
+	}
+	p.mu.Lock()
+	if p.generation.Load() == gen {
+		p.cache[screen.Id] = entry
+	}
+	p.mu.Unlock()
+	return content, err
+}
