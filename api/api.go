@@ -13,6 +13,7 @@ import (
 
 	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/settings"
 )
 
@@ -22,12 +23,22 @@ type Config struct {
 	Tokens   authtoken.Lifetimes
 	// Now is the clock (tests fix it); nil means time.Now.
 	Now func() time.Time
+	// Player computes and caches what screens play, Health records when
+	// they were seen; Register creates both when nil.
+	Player *playback.Player
+	Health *playback.Health
 }
 
 // Register mounts the OpenStream REST API on every server app starts.
 func Register(app core.App, cfg Config) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Player == nil {
+		cfg.Player = playback.NewPlayer(app, cfg.Settings.TimeZone)
+	}
+	if cfg.Health == nil {
+		cfg.Health = playback.NewHealth(app, cfg.Settings.ScreenOnlineWindow)
 	}
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "openstreamAPI",
@@ -40,7 +51,7 @@ func Register(app core.App, cfg Config) {
 
 // Mount adds the routes, upstream's CORS policy and the JSON 404 to r.
 func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
-	h := &handlers{cfg: cfg}
+	h := &handlers{cfg: cfg, throttle: newThrottle(cfg.Settings.CreateScreenRate, time.Minute, cfg.Now)}
 	rest.UseCORS(r, cfg.Settings.CORSOrigins)
 	dropInactiveUsers(r)
 	h.tokenRoutes(r)
@@ -49,11 +60,18 @@ func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
 	h.organisationRoutes(r)
 	h.userRoutes(r)
 	h.membershipRoutes(r)
+	h.displayRoutes(r)
+	h.groupRoutes(r)
+	h.scheduleRoutes(r)
+	h.emergencyRoutes(r)
+	h.playerRoutes(r)
+	h.registrationRoutes(r)
 	rest.NotFoundUnder(r, "/api/")
 }
 
 type handlers struct {
-	cfg Config
+	cfg      Config
+	throttle *throttle // create-screen requests per API key
 }
 
 // sendMail sends a plain-text mail through PocketBase's mailer (SMTP from

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -69,6 +70,65 @@ func FuzzScreenKey(f *testing.F) {
 		key, present, err := rest.ScreenKey(e)
 		if present != (raw != "") || (present && (err == nil) != (key != nil)) || (!present && (key != nil || err != nil)) {
 			t.Fatalf("ScreenKey(%q) = %v, %v, %v", raw, key, present, err)
+		}
+	})
+}
+
+// Screen and schedule bodies of any shape are answered with a JSON 4xx (or
+// a success), never a 500, on every write endpoint of the screens area.
+func FuzzScreenBodies(f *testing.F) {
+	w := newWorld(f)
+	a := w.signage(f, "aarhus")
+	ids := a.ids("")
+	for _, seed := range []string{
+		`{"display_website_group":"{group}","start_time":"2026-04-01T10:00","end_time":"2026-04-01T12:00","slideshow_id":"{slideshow}"}`,
+		`{"display_website_group":{group},"weekday":"3","start_time":"10:00","end_time":"11:00:00.5","active_from":"2026-03-30","playlist_id":{playlist}}`,
+		`{"slideshow_id":{slideshow},"display_website_group_ids":[{group},"{group}",null]}`,
+		`{"name":"x","default_slideshow_id":1e400,"display_website_group":[1]}`,
+		`{"start_time":"2026-13-45T99:99","weekday":-1,"active_until":"0000-00-00","combine_with_default":"maybe"}`,
+		`{"apiKey":"{key}","uid":"` + strings.Repeat("u", 70) + `","aspect_ratio":{"a":1}}`,
+		`[]`, `null`, `{`, `"x"`,
+	} {
+		f.Add(sub(seed, ids))
+	}
+	paths := []string{
+		"/api/scheduled-contents/", "/api/recurring-scheduled-contents/", "/api/emergency-slideshows/",
+		"/api/display-websites/?branch_id=" + a.branch, "/api/display-website-groups/?branch_id=" + a.branch, "/api/create-screen/",
+	}
+	auth := "Authorization: " + w.bearer(f, "alice")
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, path := range paths {
+			got := w.do(t, "POST", path, rawBody{"application/json", body}, auth)
+			if got.Status >= 500 {
+				t.Fatalf("%s %q: %d %s", path, body, got.Status, got.Body)
+			}
+			if got.Status != 429 {
+				got.json(t)
+			}
+		}
+	})
+}
+
+// Query strings of the player and list endpoints never make a 500.
+func FuzzScreenQueries(f *testing.F) {
+	w := newWorld(f)
+	a := w.signage(f, "aarhus")
+	for _, seed := range []string{a.screen, a.group + "," + a.group, "", ",", "-1", "1e3", "99999999999999999999999", "%00", a.screen + "x"} {
+		f.Add(seed)
+	}
+	auth := "Authorization: " + w.bearer(f, "alice")
+	f.Fuzz(func(t *testing.T, v string) {
+		q := url.QueryEscape(v)
+		for _, path := range []string{
+			"/api/display-website/get-active-content?id=" + q, "/api/scheduled-contents/?ids=" + q, "/api/emergency-slideshows/?id=" + q,
+			"/api/branch/get-active-content/?branch_id=" + a.branch + "&page=" + q + "&page_size=" + q,
+			"/api/check-screen-group/?apiKey=" + a.key + "&screenId=" + q + "&uid=" + q,
+		} {
+			got := w.do(t, "GET", path, nil, auth)
+			if got.Status >= 500 {
+				t.Fatalf("%s: %d %s", path, got.Status, got.Body)
+			}
+			got.json(t)
 		}
 	})
 }

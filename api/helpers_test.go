@@ -29,6 +29,8 @@ type world struct {
 	users map[string]*core.Record
 	// branch and suborg ids by name: "aarhus" and "odense" demo trees.
 	branch, suborg map[string]string
+	// now is the API's clock; tests move it.
+	now time.Time
 }
 
 var fixedNow = time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC) // 03:30 CEST, just after the spring change
@@ -42,13 +44,15 @@ func newWorld(t testing.TB) *world {
 				"CORS_ALLOWED_ORIGINS":        "http://localhost:4173, https://cms.example.dk",
 				"FRONTEND_PASSWORD_RESET_URL": "https://cms.example.dk/reset-password?lang=da",
 				"FRONTDESK_API_KEY":           "frontdesk-secret",
+				"CREATE_SCREEN_RATE":          "3",
 			}[k]
 		}),
 		Tokens: authtoken.DefaultLifetimes,
-		Now:    func() time.Time { return fixedNow },
 	}
+	w := &world{app: app, users: map[string]*core.Record{}, branch: map[string]string{}, suborg: map[string]string{}, now: fixedNow}
+	cfg.Now = func() time.Time { return w.now }
+	w.cfg = cfg
 	api.Register(app, cfg)
-	w := &world{app: app, cfg: cfg, users: map[string]*core.Record{}, branch: map[string]string{}, suborg: map[string]string{}}
 	for _, org := range []struct{ name, uri string }{{"Aarhus Kommune", "aarhus"}, {"Odense Kommune", "odense"}} {
 		if _, err := provision.CreateOrganisation(app, org.name, org.uri); err != nil {
 			t.Fatal(err)

@@ -121,7 +121,7 @@ func matrixRows(id map[string]string) []matrixRow {
 	}
 }
 
-func (w *world) record(t *testing.T, collection string, fields map[string]any) string {
+func (w *world) record(t testing.TB, collection string, fields map[string]any) string {
 	t.Helper()
 	r, err := collections.NewRecord(w.app, collection)
 	if err != nil {

@@ -1,6 +1,9 @@
 package shape
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/collections"
@@ -98,12 +101,19 @@ func (s *Shaper) Recurring(r *core.Record) (Object, error) {
 	}, nil
 }
 
+// clock renders a stored time of day as Django's TimeField does:
+// "HH:MM:SS", with six fraction digits when it has a fraction.
 func clock(v string) string {
 	c, err := schedule.ParseClock(v)
 	if err != nil {
 		return v
 	}
-	return c.String()
+	d := time.Duration(c)
+	out := fmt.Sprintf("%02d:%02d:%02d", int(d/time.Hour), int(d/time.Minute%60), int(d/time.Second%60))
+	if us := int(d % time.Second / time.Microsecond); us != 0 {
+		out += fmt.Sprintf(".%06d", us)
+	}
+	return out
 }
 
 // Emergency is {id, slideshow, display_website_groups: [Group], is_active}.

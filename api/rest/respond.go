@@ -58,3 +58,14 @@ func NoContent(e *core.RequestEvent) error {
 
 // ID renders a numeric record id as a JSON number (architecture decision 4).
 func ID(id string) json.Number { return json.Number(id) }
+
+// RawJSON writes an already encoded JSON body (a cached answer).
+func RawJSON(e *core.RequestEvent, status int, body []byte) error {
+	e.Response.Header().Set("Content-Type", "application/json")
+	e.Response.WriteHeader(status)
+	if e.Request.Method == http.MethodHead {
+		return nil
+	}
+	_, err := e.Response.Write(body)
+	return err
+}

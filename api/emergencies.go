@@ -1,0 +1,170 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/hooks"
+	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/shape"
+)
+
+// Spec api-content §3.4: emergency slideshows, shown instead of everything
+// else on the screens of their groups while active.
+func (h *handlers) emergencyRoutes(r *router.Router[*core.RequestEvent]) {
+	rest.Route(r, "/api/emergency-slideshows/", rest.Methods{http.MethodGet: h.listEmergencies, http.MethodPost: h.createEmergency})
+	rest.Route(r, "/api/emergency-slideshows/{pk}/", rest.Methods{
+		http.MethodGet: h.getEmergency, http.MethodPatch: h.patchEmergency, http.MethodPut: h.patchEmergency,
+		http.MethodDelete: h.deleteEmergency,
+	})
+}
+
+func (h *handlers) listEmergencies(e *core.RequestEvent) error {
+	user, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	groups, err := requestedGroups(e, user, true)
+	if err != nil {
+		return err
+	}
+	rows, err := playback.EmergenciesOf(e.App, groupIDs(groups)...)
+	if err != nil {
+		return err
+	}
+	s := shape.New(e.App, h.cfg.Settings.TimeZone)
+	out := make([]any, len(rows))
+	for i, r := range rows {
+		if out[i], err = s.Emergency(r); err != nil {
+			return err
+		}
+	}
+	return rest.JSON(e, http.StatusOK, out)
+}
+
+// mayUseGroups checks every group of an emergency (see mayUseGroup).
+func mayUseGroups(app core.App, user *core.Record, ids []string) error {
+	groups, err := app.FindRecordsByIds(collections.DisplayWebsiteGroups, ids)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if err := mayUseGroup(app, user, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func emergencyRecord(e *core.RequestEvent) (*core.Record, *core.Record, error) {
+	user, r, err := rest.UserAndRecord(e, collections.EmergencySlideshows, "EmergencySlideshow")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := mayUseGroups(e.App, user, r.GetStringSlice("display_website_groups")); err != nil {
+		return nil, nil, err
+	}
+	return user, r, nil
+}
+
+func (h *handlers) renderEmergency(e *core.RequestEvent, status int, r *core.Record) error {
+	j, err := shape.New(e.App, h.cfg.Settings.TimeZone).Emergency(r)
+	if err != nil {
+		return err
+	}
+	return rest.JSON(e, status, j)
+}
+
+func (h *handlers) getEmergency(e *core.RequestEvent) error {
+	_, r, err := emergencyRecord(e)
+	if err != nil {
+		return err
+	}
+	return h.renderEmergency(e, http.StatusOK, r)
+}
+
+func (h *handlers) createEmergency(e *core.RequestEvent) error {
+	user, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	r, err := collections.NewRecord(e.App, collections.EmergencySlideshows)
+	if err != nil {
+		return err
+	}
+	if err := h.saveEmergency(e, user, r, true); err != nil {
+		return err
+	}
+	return h.renderEmergency(e, http.StatusCreated, r)
+}
+
+func (h *handlers) patchEmergency(e *core.RequestEvent) error {
+	user, r, err := emergencyRecord(e)
+	if err != nil {
+		return err
+	}
+	if err := h.saveEmergency(e, user, r, e.Request.Method == http.MethodPut); err != nil {
+		return err
+	}
+	return h.renderEmergency(e, http.StatusOK, r)
+}
+
+func (h *handlers) saveEmergency(e *core.RequestEvent, user, r *core.Record, full bool) error {
+	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	if err != nil {
+		return err
+	}
+	raw, hasSlideshow := f.body["slideshow_id"]
+	switch {
+	case !hasSlideshow && full:
+		return rest.Field("non_field_errors", "slideshow_id is required.")
+	case hasSlideshow && raw == nil:
+		f.fail("slideshow_id", "This field may not be null.")
+	case hasSlideshow:
+		if id, _ := f.branchPK("slideshow_id", collections.Slideshows, user.Id, true); id != "" {
+			r.Set("slideshow", id)
+		}
+	}
+	groups, hasGroups := f.pkList("display_website_group_ids", collections.DisplayWebsiteGroups)
+	switch {
+	case !hasGroups && full:
+		f.fail("display_website_group_ids", rest.MsgRequired)
+	case hasGroups && groups != nil && len(groups) == 0:
+		f.fail("display_website_group_ids", hooks.MsgGroupsEmpty)
+	}
+	if v, ok := f.boolean("is_active"); ok {
+		r.Set("is_active", v)
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	if hasGroups {
+		if err := mayUseGroups(e.App, user, groups); err != nil {
+			return err
+		}
+		r.Set("display_website_groups", groups)
+	}
+	if err := e.App.Save(r); err != nil {
+		err = rest.Invalid(err, map[string]string{"display_website_groups": "display_website_group_ids"}, "slideshow")
+		if msgs := fieldMessages(err, "display_website_group_ids"); len(msgs) > 0 && msgs[0] == hooks.MsgGroupsSameBranch {
+			return rest.Detail(http.StatusBadRequest, hooks.MsgGroupsSameBranch)
+		}
+		return err
+	}
+	return nil
+}
+
+func (h *handlers) deleteEmergency(e *core.RequestEvent) error {
+	_, r, err := emergencyRecord(e)
+	if err != nil {
+		return err
+	}
+	if err := e.App.Delete(r); err != nil {
+		return err
+	}
+	return rest.NoContent(e)
+}

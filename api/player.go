@@ -1,0 +1,197 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/openstream-go/openstream/access"
+	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/schedule"
+	"github.com/openstream-go/openstream/shape"
+)
+
+// Spec api-content §3.5: what a screen plays now, and the branch overviews.
+func (h *handlers) playerRoutes(r *router.Router[*core.RequestEvent]) {
+	rest.Route(r, "/api/display-website/get-active-content", rest.Methods{http.MethodGet: h.activeContent})
+	rest.Route(r, "/api/branch/get-active-content/", rest.Methods{http.MethodGet: h.branchActiveContent})
+	rest.Route(r, "/api/branch/get-upcoming-content/", rest.Methods{http.MethodGet: h.branchUpcomingContent})
+}
+
+const (
+	msgKeyOtherBranch = "API key not valid for this branch."
+	msgScreenIDNeeded = "Display website ID is required."
+)
+
+// activeContent answers the player. A valid X-API-KEY must be its screen's
+// branch key; without one (an unknown key included) a signed-in user with
+// access to the screen's branch may look too. Only key callers count as
+// the screen being seen.
+func (h *handlers) activeContent(e *core.RequestEvent) error {
+	key, _, err := rest.ScreenKey(e)
+	if err != nil {
+		key = nil // an unknown or malformed key falls back to the token
+	}
+	var user *core.Record
+	if key == nil {
+		if user, err = rest.RequireUser(e); err != nil {
+			return err
+		}
+	}
+	raw := e.Request.URL.Query().Get("id")
+	if raw == "" {
+		return rest.Detail(http.StatusBadRequest, msgScreenIDNeeded)
+	}
+	screen, err := rest.FindByID(e.App, collections.DisplayWebsites, raw)
+	if err != nil {
+		return rest.NotFound("DisplayWebsite")
+	}
+	if key != nil && key.GetString("branch") != screen.GetString("branch") {
+		return rest.Detail(http.StatusForbidden, msgKeyOtherBranch)
+	}
+	if user != nil {
+		ok, err := access.CanAccessBranch(e.App, user.Id, screen.GetString("branch"))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return rest.Detail(http.StatusForbidden, msgNotAllowed)
+		}
+	}
+	now := h.cfg.Now()
+	content, err := h.cfg.Player.Content(screen, now)
+	if key != nil {
+		if herr := h.cfg.Health.Seen(screen.Id, now, content); herr != nil {
+			e.App.Logger().Warn("screen health", "screen", screen.Id, "error", herr)
+		}
+	}
+	switch {
+	case errors.Is(err, schedule.ErrNoGroup), errors.Is(err, schedule.ErrNoDefaultContent):
+		return rest.Detail(http.StatusNotFound, err.Error())
+	case err != nil:
+		return err
+	}
+	return rest.RawJSON(e, http.StatusOK, content.JSON)
+}
+
+// branchBound is upstream's branch-bound check for the branch overviews:
+// the branch_id query parameter, then the X-API-KEY of that branch or a
+// user who can access it.
+func branchBound(e *core.RequestEvent) (*core.Record, error) {
+	raw := e.Request.URL.Query().Get("branch_id")
+	if raw == "" {
+		return nil, rest.Detail(http.StatusBadRequest, "branch_id is required.")
+	}
+	branch, err := rest.FindByID(e.App, collections.Branches, raw)
+	if err != nil {
+		return nil, rest.NotFound("Branch")
+	}
+	key, present, err := rest.ScreenKey(e)
+	if present {
+		if err != nil {
+			return nil, rest.Detail(http.StatusForbidden, "Invalid or inactive API key.")
+		}
+		if key.GetString("branch") != branch.Id {
+			return nil, rest.Detail(http.StatusForbidden, msgKeyOtherBranch)
+		}
+		return branch, nil
+	}
+	user := rest.OptionalUser(e)
+	if user == nil {
+		return nil, rest.Detail(http.StatusUnauthorized, "Authentication required.")
+	}
+	ok, err := access.CanAccessBranch(e.App, user.Id, branch.Id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, rest.Detail(http.StatusForbidden, msgNotAllowed)
+	}
+	return branch, nil
+}
+
+// branchInput loads the schedules of every group of the branch, by id.
+func branchInput(app core.App, branch *core.Record) (schedule.Input, error) {
+	groups, err := app.FindAllRecords(collections.DisplayWebsiteGroups, dbx.HashExp{"branch": branch.Id})
+	if err != nil {
+		return schedule.Input{}, err
+	}
+	sortByID(groups)
+	return playback.LoadInput(app, groups)
+}
+
+func (h *handlers) branchActiveContent(e *core.RequestEvent) error {
+	branch, err := branchBound(e)
+	if err != nil {
+		return err
+	}
+	in, err := branchInput(e.App, branch)
+	if err != nil {
+		return err
+	}
+	loc := h.cfg.Settings.TimeZone
+	byGroup, err := schedule.ActiveForBranch(in, h.cfg.Now(), loc)
+	if err != nil {
+		return err
+	}
+	s := shape.New(e.App, loc)
+	flat := []any{}
+	grouped := make([]any, 0, len(byGroup))
+	for _, g := range byGroup {
+		items, err := playback.Items(s, g.Items)
+		if err != nil {
+			return err
+		}
+		list := make([]any, len(items))
+		for i, it := range items {
+			it["display_website_group"] = g.Group.Name
+			list[i] = it
+		}
+		flat = append(flat, list...)
+		grouped = append(grouped, map[string]any{"display_website_group": g.Group.Name, "items": list})
+	}
+	q := e.Request.URL.Query()
+	page := rest.Paginate(flat, q.Get("page"), q.Get("page_size"), 10)
+	return rest.JSON(e, http.StatusOK, struct {
+		rest.Page
+		Grouped []any `json:"grouped"`
+	}{page, grouped})
+}
+
+func (h *handlers) branchUpcomingContent(e *core.RequestEvent) error {
+	branch, err := branchBound(e)
+	if err != nil {
+		return err
+	}
+	in, err := branchInput(e.App, branch)
+	if err != nil {
+		return err
+	}
+	upcoming, err := schedule.Upcoming(in, h.cfg.Now(), h.cfg.Settings.TimeZone, schedule.UpcomingLimit)
+	if err != nil {
+		return err
+	}
+	results := make([]any, len(upcoming))
+	for i, o := range upcoming {
+		entry := map[string]any{
+			"type":       o.Type,
+			"id":         shape.ID(o.ID),
+			"group":      o.GroupName,
+			"start_time": schedule.IsoFormat(o.Start),
+			"end_time":   nil,
+		}
+		if !o.End.IsZero() {
+			entry["end_time"] = schedule.IsoFormat(o.End)
+		}
+		if !o.Content.IsZero() {
+			entry["content"] = map[string]any{"type": string(o.Content.Kind), "id": shape.ID(o.Content.ID), "name": o.Content.Name}
+		}
+		results[i] = entry
+	}
+	return rest.JSON(e, http.StatusOK, map[string]any{"results": results})
+}

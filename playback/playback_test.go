@@ -1,0 +1,219 @@
+package playback_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/internal/testapp"
+	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/provision"
+	"github.com/openstream-go/openstream/schedule"
+)
+
+var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
+
+// monday10 is Monday 2026-03-30 10:00 CEST.
+var monday10 = time.Date(2026, 3, 30, 10, 0, 0, 0, copenhagen)
+
+type setup struct {
+	app                      core.App
+	branch, slideshow, other string
+	group, screen, recurring string
+}
+
+func newSetup(t *testing.T) setup {
+	t.Helper()
+	app := testapp.New(t)
+	if _, err := provision.CreateOrganisation(app, "Aarhus", "aarhus"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.FindFirstRecordByData(collections.Branches, "name", "Demo Branch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := setup{app: app, branch: b.Id}
+	save := func(collection string, fields map[string]any) string {
+		r, err := collections.NewRecord(app, collection)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range fields {
+			r.Set(k, v)
+		}
+		if err := app.Save(r); err != nil {
+			t.Fatalf("%s: %v", collection, err)
+		}
+		return r.Id
+	}
+	s.slideshow = save(collections.Slideshows, map[string]any{"name": "welcome", "branch": b.Id})
+	s.other = save(collections.Slideshows, map[string]any{"name": "morning", "branch": b.Id})
+	s.group = save(collections.DisplayWebsiteGroups, map[string]any{"name": "lobby", "branch": b.Id, "default_slideshow": s.slideshow})
+	s.screen = save(collections.DisplayWebsites, map[string]any{"name": "s1", "branch": b.Id, "display_website_group": s.group})
+	// Mondays 09:00-11:00 local: the morning show.
+	s.recurring = save(collections.RecurringScheduledContents, map[string]any{
+		"display_website_group": s.group, "slideshow": s.other, "weekday": 0,
+		"start_time": "09:00", "end_time": "11:00", "active_from": "2026-01-01",
+	})
+	return s
+}
+
+func (s setup) screenRecord(t *testing.T) *core.Record {
+	t.Helper()
+	r, err := s.app.FindRecordById(collections.DisplayWebsites, s.screen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func playing(t *testing.T, c *playback.Content) string {
+	t.Helper()
+	var body struct {
+		SlideshowIDs []json.Number `json:"slideshow_ids"`
+	}
+	if err := json.Unmarshal(c.JSON, &body); err != nil {
+		t.Fatal(err)
+	}
+	if len(body.SlideshowIDs) != 1 {
+		t.Fatalf("slideshow_ids %v", body.SlideshowIDs)
+	}
+	return string(body.SlideshowIDs[0])
+}
+
+func TestPlayerCache(t *testing.T) {
+	s := newSetup(t)
+	p := playback.NewPlayer(s.app, copenhagen)
+	screen := s.screenRecord(t)
+	var changes []string
+	p.OnChange(func(c string) { changes = append(changes, c) })
+
+	first, err := p.Content(screen, monday10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if playing(t, first) != s.other || !first.Until.Equal(time.Date(2026, 3, 30, 11, 0, 0, 1, copenhagen)) {
+		t.Fatalf("plays %s until %v", playing(t, first), first.Until)
+	}
+
+	// A write that bypasses the hooks is invisible while the entry is valid:
+	// the answer really comes from the cache.
+	if _, err := s.app.DB().Update(collections.RecurringScheduledContents, dbx.Params{"end_time": "09:30:00"},
+		dbx.HashExp{"id": s.recurring}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := p.Content(screen, monday10.Add(time.Minute))
+	if again != first {
+		t.Fatal("a valid entry was recomputed")
+	}
+
+	// A change through the app drops the entry.
+	r, _ := s.app.FindRecordById(collections.RecurringScheduledContents, s.recurring)
+	r.Set("description", "edited")
+	if err := s.app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0] != collections.RecurringScheduledContents {
+		t.Fatalf("listeners saw %v", changes)
+	}
+	now, _ := p.Content(screen, monday10)
+	if playing(t, now) != s.slideshow || now.Version == first.Version {
+		t.Fatalf("after the edit: plays %s (version %s, was %s)", playing(t, now), now.Version, first.Version)
+	}
+}
+
+func TestPlayerExpiresAtTheNextBoundary(t *testing.T) {
+	s := newSetup(t)
+	p := playback.NewPlayer(s.app, copenhagen)
+	screen := s.screenRecord(t)
+	tests := []struct {
+		name string
+		at   time.Time
+		want string
+	}{
+		{"before the window: the default", monday10.Add(-2 * time.Hour), s.slideshow},
+		{"in the window: the morning show", monday10, s.other},
+		{"its last instant still plays it (inclusive)", monday10.Add(time.Hour), s.other},
+		{"just after", monday10.Add(time.Hour + time.Millisecond), s.slideshow},
+		{"next Monday again", monday10.AddDate(0, 0, 7), s.other},
+	}
+	for _, tt := range tests { // in time order: each answer must expire in time
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := p.Content(screen, tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := playing(t, c); got != tt.want {
+				t.Fatalf("plays %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlayerErrors(t *testing.T) {
+	s := newSetup(t)
+	p := playback.NewPlayer(s.app, copenhagen)
+	screen := s.screenRecord(t)
+	screen.Set("display_website_group", "")
+	if _, err := p.Content(screen, monday10); !errors.Is(err, schedule.ErrNoGroup) {
+		t.Fatalf("no group: %v", err)
+	}
+	screen = s.screenRecord(t)
+	// Without its default the group has nothing outside the Monday window
+	// until the window starts: the 404 must end when the window begins.
+	g, _ := s.app.FindRecordById(collections.Slideshows, s.slideshow)
+	if err := s.app.Delete(g); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Content(screen, monday10.Add(-2*time.Hour)); !errors.Is(err, schedule.ErrNoDefaultContent) {
+		t.Fatalf("nothing to play: %v", err)
+	}
+	if c, err := p.Content(screen, monday10); err != nil || playing(t, c) != s.other {
+		t.Fatalf("the cached 404 outlived the boundary: %v", err)
+	}
+}
+
+func TestHealthWritesSparingly(t *testing.T) {
+	s := newSetup(t)
+	h := playback.NewHealth(s.app, 2*time.Minute)
+	p := playback.NewPlayer(s.app, copenhagen)
+	c1, _ := p.Content(s.screenRecord(t), monday10)
+	c2, _ := p.Content(s.screenRecord(t), monday10.Add(2*time.Hour))
+	lastSeen := func() time.Time {
+		return s.screenRecord(t).GetDateTime("last_seen").Time()
+	}
+	steps := []struct {
+		name    string
+		offset  time.Duration
+		content *playback.Content
+		want    time.Duration // the stored last_seen, as an offset
+	}{
+		{"first sight is written", 0, c1, 0},
+		{"same content seconds later is not", 5 * time.Second, c1, 0},
+		{"a heartbeat seconds later is not", 8 * time.Second, nil, 0},
+		{"new content is written at once", 9 * time.Second, c2, 9 * time.Second},
+		{"after the interval it is written", 30 * time.Second, c2, 30 * time.Second},
+	}
+	for _, st := range steps {
+		if err := h.Seen(s.screen, monday10.Add(st.offset), st.content); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastSeen(); !got.Equal(monday10.Add(st.want)) {
+			t.Fatalf("%s: last_seen %v, want %v", st.name, got, monday10.Add(st.want))
+		}
+	}
+	var last playback.LastContent
+	raw, _ := json.Marshal(s.screenRecord(t).Get("last_content"))
+	if err := json.Unmarshal(raw, &last); err != nil || last.Version != c2.Version || last.GroupID != s.group {
+		t.Fatalf("last_content %s", raw)
+	}
+	if !h.Online(s.screenRecord(t).GetDateTime("last_seen"), monday10.Add(2*time.Minute)) ||
+		h.Online(s.screenRecord(t).GetDateTime("last_seen"), monday10.Add(3*time.Minute)) {
+		t.Fatal("online window")
+	}
+}
