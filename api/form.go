@@ -261,3 +261,73 @@ func (f *form) pkList(key, collection string) ([]string, bool) {
 	}
 	return ids, true
 }
+
+// integer is an IntegerField with a lower bound.
+func (f *form) integer(key string, min int) (int, bool) {
+	raw, present := f.body[key]
+	if !present {
+		return 0, false
+	}
+	if raw == nil {
+		f.fail(key, "This field may not be null.")
+		return 0, true
+	}
+	s, _ := f.body.String(key)
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		f.fail(key, "A valid integer is required.")
+		return 0, true
+	}
+	if n < min {
+		f.fail(key, "Ensure this value is greater than or equal to "+itoa(min)+".")
+	}
+	return n, true
+}
+
+// choice is a ChoiceField of strings.
+func (f *form) choice(key string, values ...string) (string, bool) {
+	raw, present := f.body[key]
+	if !present {
+		return "", false
+	}
+	s, _ := f.body.String(key)
+	if raw == nil || !slices.Contains(values, s) {
+		f.fail(key, `"`+s+`" is not a valid choice.`)
+	}
+	return s, true
+}
+
+// jsonValue is a JSONField: any JSON value, kept as sent.
+func (f *form) jsonValue(key string) (any, bool) {
+	v, present := f.body[key]
+	return v, present
+}
+
+// orgPK is pk for an organisation's asset (category, tag): one of another
+// organisation does not exist for this caller (upstream never checked).
+func (f *form) orgPK(key, collection, orgID string) (string, bool) {
+	id, present := f.pk(key, collection, false)
+	if id != "" && !inOrganisation(f.app, collection, id, orgID) {
+		raw, _ := f.body.String(key)
+		f.fail(key, `Invalid pk "`+raw+`" - object does not exist.`)
+		return "", present
+	}
+	return id, present
+}
+
+// orgPKList is pkList for an organisation's assets.
+func (f *form) orgPKList(key, collection, orgID string) ([]string, bool) {
+	ids, present := f.pkList(key, collection)
+	for _, id := range ids {
+		if !inOrganisation(f.app, collection, id, orgID) {
+			f.fail(key, `Invalid pk "`+id+`" - object does not exist.`)
+			return nil, present
+		}
+	}
+	return ids, present
+}
+
+func inOrganisation(app core.App, collection, id, orgID string) bool {
+	r, err := app.FindRecordById(collection, id)
+	return err == nil && orgID != "" && r.GetString("organisation") == orgID
+}

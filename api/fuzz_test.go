@@ -132,3 +132,37 @@ func FuzzScreenQueries(f *testing.F) {
 		}
 	})
 }
+
+// Content bodies of any shape: a JSON 4xx or a success, never a 500.
+func FuzzContentBodies(f *testing.F) {
+	w := newWorld(f)
+	a := w.signage(f, "aarhus")
+	ids := a.ids("")
+	for _, seed := range []string{
+		`{"name":"x","mode":"slideshow","preview_width":1080,"preview_height":"1920","tag_ids":["1",2],"category_id":null}`,
+		`{"name":"x","tags":[{"id":{}},null,"7"],"category":{"id":[1]},"previewWidth":-1,"slideshow_data":[1,2]}`,
+		`{"slideshow_playlist":"{playlist}","slideshow":"{slideshow}","position":"1e3"}`,
+		`{"name":"` + strings.Repeat("n", 300) + `","aspect_ratio":12,"wayfinding_data":"x"}`,
+		`[]`, `null`, `{`, `"x"`, `{"name":{"a":1}}`,
+	} {
+		f.Add(sub(seed, ids))
+	}
+	paths := []string{
+		"/api/manage_content/?branch_id=" + a.branch, "/api/slideshow-playlists/?branch_id=" + a.branch,
+		"/api/slideshow-playlist-items/", "/api/wayfinding/?branch_id=" + a.branch,
+	}
+	auth := "Authorization: " + w.bearer(f, "alice")
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, path := range paths {
+			got := w.do(t, "POST", path, rawBody{"application/json", body}, auth)
+			if got.Status >= 500 {
+				t.Fatalf("%s %q: %d %s", path, body, got.Status, got.Body)
+			}
+			got.json(t)
+		}
+		patch := w.do(t, "PATCH", "/api/manage_content/"+a.slideshow+"/?branch_id="+a.branch, rawBody{"application/json", body}, auth)
+		if patch.Status >= 500 {
+			t.Fatalf("PATCH %q: %d %s", body, patch.Status, patch.Body)
+		}
+	})
+}

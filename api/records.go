@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/openstream-go/openstream/api/rest"
 )
@@ -35,4 +37,10 @@ func fieldErrors(err error) map[string][]string {
 	}
 	fields, _ := apiErr.Body.(map[string][]string)
 	return fields
+}
+
+// parseStored reads a datetime as PocketBase stores it.
+func parseStored(v string) (time.Time, error) {
+	dt, err := types.ParseDateTime(v)
+	return dt.Time(), err
 }

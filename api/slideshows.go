@@ -1,0 +1,188 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/shape"
+)
+
+// Spec api-content §3.1: slideshows ("manage_content") of a branch.
+func (h *handlers) slideshowRoutes(r *router.Router[*core.RequestEvent]) {
+	rest.Route(r, "/api/manage_content/", rest.Methods{http.MethodGet: h.listSlideshows, http.MethodPost: h.createSlideshow})
+	rest.Route(r, "/api/manage_content/{pk}/", rest.Methods{
+		http.MethodGet: h.getSlideshow, http.MethodPatch: h.patchSlideshow, http.MethodPut: h.patchSlideshow, http.MethodDelete: h.deleteSlideshow,
+	})
+}
+
+// truthy is how upstream reads boolean query flags.
+func truthy(v string) bool {
+	return slices.Contains([]string{"1", "true", "yes", "on"}, strings.ToLower(strings.TrimSpace(v)))
+}
+
+// withData reads a flag that defaults to true and is false for any other value.
+func withData(e *core.RequestEvent, name string) bool {
+	v, ok := e.Request.URL.Query()[name]
+	return !ok || strings.EqualFold(v[0], "true")
+}
+
+func (h *handlers) listSlideshows(e *core.RequestEvent) error {
+	_, branch, err := userAndBranch(e)
+	if err != nil {
+		return err
+	}
+	q := e.Request.URL.Query()
+	data := withData(e, "includeSlideshowData")
+	s := shape.New(e.App, h.cfg.Settings.TimeZone)
+	if raw := q.Get("id"); raw != "" {
+		r, err := rest.FindByID(e.App, collections.Slideshows, raw)
+		if err != nil || r.GetString("branch") != branch.Id {
+			return rest.NotFound("Slideshow")
+		}
+		j, err := s.Slideshow(r, data)
+		return respond(e, http.StatusOK, j, err)
+	}
+	filter, params := "branch = {:b}", dbx.Params{"b": branch.Id}
+	if v, ok := q["is_emergency_slideshow"]; ok {
+		filter += " && is_emergency_slideshow = {:e}"
+		params["e"] = truthy(v[0])
+	}
+	rows, err := e.App.FindRecordsByFilter(collections.Slideshows, filter, "name,id", 0, 0, params)
+	if err != nil {
+		return err
+	}
+	out := make([]any, len(rows))
+	for i, r := range rows {
+		if out[i], err = s.Slideshow(r, data); err != nil {
+			return err
+		}
+	}
+	return rest.JSON(e, http.StatusOK, out)
+}
+
+func (h *handlers) getSlideshow(e *core.RequestEvent) error {
+	_, r, err := branchRecord(e, collections.Slideshows, "Slideshow")
+	if err != nil {
+		return err
+	}
+	j, err := shape.New(e.App, h.cfg.Settings.TimeZone).Slideshow(r, withData(e, "includeSlideshowData"))
+	return respond(e, http.StatusOK, j, err)
+}
+
+func (h *handlers) createSlideshow(e *core.RequestEvent) error {
+	user, branch, err := userAndBranch(e)
+	if err != nil {
+		return err
+	}
+	r, err := collections.NewRecord(e.App, collections.Slideshows)
+	if err != nil {
+		return err
+	}
+	r.Set("branch", branch.Id)
+	r.Set("created_by", user.Id)
+	if err := h.saveSlideshow(e, r, true); err != nil {
+		return err
+	}
+	j, err := shape.New(e.App, h.cfg.Settings.TimeZone).Slideshow(r, true)
+	return respond(e, http.StatusCreated, j, err)
+}
+
+func (h *handlers) patchSlideshow(e *core.RequestEvent) error {
+	_, r, err := branchRecord(e, collections.Slideshows, "Slideshow")
+	if err != nil {
+		return err
+	}
+	if err := h.saveSlideshow(e, r, false); err != nil {
+		return err
+	}
+	j, err := shape.New(e.App, h.cfg.Settings.TimeZone).Slideshow(r, true)
+	return respond(e, http.StatusOK, j, err)
+}
+
+// camelAliases are the preview keys older content engines send.
+var camelAliases = map[string]string{
+	"previewWidth": "preview_width", "previewHeight": "preview_height", "isCustomDimensions": "is_custom_dimensions",
+}
+
+// saveSlideshow applies the Slideshow serializer's writable fields. On
+// create (full) a "tags" list of ids or {id} objects stands in for tag_ids
+// and a "category" object for category_id, as the copy dialog re-posts a
+// slideshow as it was read. Category and tags must be the branch's
+// organisation's.
+func (h *handlers) saveSlideshow(e *core.RequestEvent, r *core.Record, full bool) error {
+	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	if err != nil {
+		return err
+	}
+	for camel, snake := range camelAliases {
+		if v, ok := f.body[camel]; ok && !f.has(snake) {
+			f.body[snake] = v
+		}
+	}
+	if full && !f.has("tag_ids") {
+		if tags, ok := f.body["tags"].([]any); ok {
+			ids := make([]any, 0, len(tags))
+			for _, t := range tags {
+				if obj, ok := t.(map[string]any); ok {
+					t = obj["id"]
+				}
+				ids = append(ids, t)
+			}
+			f.body["tag_ids"] = ids
+		}
+	}
+	if obj, ok := f.body["category"].(map[string]any); ok && full && !f.has("category_id") {
+		f.body["category_id"] = obj["id"] // the copy keeps its category (upstream dropped it)
+	}
+	org := branchOrganisation(e.App, r.GetString("branch"))
+	if v, ok := f.text("name", 255, full); ok {
+		r.Set("name", v)
+	}
+	if v, ok := f.choice("mode", collections.ModeSlideshow, collections.ModeInteractive); ok {
+		r.Set("mode", v)
+	}
+	for _, key := range []string{"is_emergency_slideshow", "is_custom_dimensions", "is_legacy"} {
+		if v, ok := f.boolean(key); ok {
+			r.Set(key, v)
+		}
+	}
+	for _, key := range []string{"preview_width", "preview_height"} {
+		if v, ok := f.integer(key, 1); ok {
+			r.Set(key, v)
+		}
+	}
+	if v, ok := f.jsonValue("slideshow_data"); ok {
+		r.Set("slideshow_data", v)
+	}
+	if v, ok := f.orgPK("category_id", collections.Categories, org); ok {
+		r.Set("category", v)
+	}
+	if v, ok := f.orgPKList("tag_ids", collections.Tags, org); ok {
+		r.Set("tags", v)
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	if err := e.App.Save(r); err != nil {
+		return rest.Invalid(err, map[string]string{"category": "category_id", "tags": "tag_ids"})
+	}
+	return nil
+}
+
+func (h *handlers) deleteSlideshow(e *core.RequestEvent) error {
+	_, r, err := branchRecord(e, collections.Slideshows, "Slideshow")
+	if err != nil {
+		return err
+	}
+	if err := e.App.Delete(r); err != nil {
+		return err
+	}
+	return rest.NoContent(e)
+}
