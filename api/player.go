@@ -115,22 +115,23 @@ func branchBound(e *core.RequestEvent) (*core.Record, error) {
 	return branch, nil
 }
 
-// branchInput loads the schedules of every group of the branch, by id.
-func branchInput(app core.App, branch *core.Record) (schedule.Input, error) {
-	groups, err := app.FindAllRecords(collections.DisplayWebsiteGroups, dbx.HashExp{"branch": branch.Id})
+// branchSchedules is the branch-bound check, then the schedules of every
+// group of the branch, by id.
+func branchSchedules(e *core.RequestEvent) (schedule.Input, error) {
+	branch, err := branchBound(e)
+	if err != nil {
+		return schedule.Input{}, err
+	}
+	groups, err := e.App.FindAllRecords(collections.DisplayWebsiteGroups, dbx.HashExp{"branch": branch.Id})
 	if err != nil {
 		return schedule.Input{}, err
 	}
 	sortByID(groups)
-	return playback.LoadInput(app, groups)
+	return playback.LoadInput(e.App, groups)
 }
 
 func (h *handlers) branchActiveContent(e *core.RequestEvent) error {
-	branch, err := branchBound(e)
-	if err != nil {
-		return err
-	}
-	in, err := branchInput(e.App, branch)
+	in, err := branchSchedules(e)
 	if err != nil {
 		return err
 	}
@@ -164,11 +165,7 @@ func (h *handlers) branchActiveContent(e *core.RequestEvent) error {
 }
 
 func (h *handlers) branchUpcomingContent(e *core.RequestEvent) error {
-	branch, err := branchBound(e)
-	if err != nil {
-		return err
-	}
-	in, err := branchInput(e.App, branch)
+	in, err := branchSchedules(e)
 	if err != nil {
 		return err
 	}
