@@ -51,7 +51,7 @@ func TestSlideshowEndpoints(t *testing.T) {
 			want: `{"detail":"User 'alice' does not have permission to access branch_id={o_branch}."}`},
 		{name: "anonymous", method: "GET", path: list, status: 401},
 		{name: "create", user: "alice", method: "POST", path: list,
-			body: map[string]any{"name": "Tall", "mode": "slideshow", "preview_width": 1080, "preview_height": 1920, "category_id": "{cat}", "tag_ids": []any{"{tag}"}},
+			body:   map[string]any{"name": "Tall", "mode": "slideshow", "preview_width": 1080, "preview_height": 1920, "category_id": "{cat}", "tag_ids": []any{"{tag}"}},
 			status: 201,
 			check: func(t *testing.T, r response) {
 				m := r.json(t)

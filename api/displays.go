@@ -118,23 +118,23 @@ func (h *handlers) patchDisplay(e *core.RequestEvent) error {
 
 // saveDisplay applies the writable fields; full (POST, PUT) requires name.
 func (h *handlers) saveDisplay(e *core.RequestEvent, d *core.Record, full bool) error {
-	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	if v, ok := f.text("name", 255, full); ok {
+	if v, ok := f.Text("name", 255, full); ok {
 		d.Set("name", v)
 	}
-	if v, ok := f.optionalText("uid", 64); ok {
+	if v, ok := f.OptionalText("uid", 64); ok {
 		d.Set("uid", v)
 	}
-	if v, ok := f.text("aspect_ratio", 10, false); ok {
+	if v, ok := f.Text("aspect_ratio", 10, false); ok {
 		d.Set("aspect_ratio", v)
 	}
-	if v, ok := f.pk("display_website_group", collections.DisplayWebsiteGroups, false); ok {
+	if v, ok := f.PK("display_website_group", collections.DisplayWebsiteGroups, false); ok {
 		d.Set("display_website_group", v)
 	}
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := e.App.Save(d); err != nil {

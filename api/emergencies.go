@@ -114,32 +114,32 @@ func (h *handlers) patchEmergency(e *core.RequestEvent) error {
 }
 
 func (h *handlers) saveEmergency(e *core.RequestEvent, user, r *core.Record, full bool) error {
-	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	raw, hasSlideshow := f.body["slideshow_id"]
+	raw, hasSlideshow := f.Body["slideshow_id"]
 	switch {
 	case !hasSlideshow && full:
 		return rest.Field("non_field_errors", "slideshow_id is required.")
 	case hasSlideshow && raw == nil:
-		f.fail("slideshow_id", "This field may not be null.")
+		f.Fail("slideshow_id", "This field may not be null.")
 	case hasSlideshow:
-		if id, _ := f.branchPK("slideshow_id", collections.Slideshows, user.Id, true); id != "" {
+		if id, _ := f.BranchPK("slideshow_id", collections.Slideshows, user.Id, true); id != "" {
 			r.Set("slideshow", id)
 		}
 	}
-	groups, hasGroups := f.pkList("display_website_group_ids", collections.DisplayWebsiteGroups)
+	groups, hasGroups := f.PKList("display_website_group_ids", collections.DisplayWebsiteGroups)
 	switch {
 	case !hasGroups && full:
-		f.fail("display_website_group_ids", rest.MsgRequired)
+		f.Fail("display_website_group_ids", rest.MsgRequired)
 	case hasGroups && groups != nil && len(groups) == 0:
-		f.fail("display_website_group_ids", hooks.MsgGroupsEmpty)
+		f.Fail("display_website_group_ids", hooks.MsgGroupsEmpty)
 	}
-	if v, ok := f.boolean("is_active"); ok {
+	if v, ok := f.Boolean("is_active"); ok {
 		r.Set("is_active", v)
 	}
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if hasGroups {

@@ -95,19 +95,19 @@ func (h *handlers) patchGroup(e *core.RequestEvent) error {
 // mentioning the other clears the other, as upstream's serializer does;
 // the result must have exactly one.
 func (h *handlers) saveGroup(e *core.RequestEvent, user, g *core.Record, full bool) error {
-	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	if v, ok := f.text("name", 255, full); ok {
+	if v, ok := f.Text("name", 255, full); ok {
 		g.Set("name", v)
 	}
-	if v, ok := f.text("aspect_ratio", 10, false); ok {
+	if v, ok := f.Text("aspect_ratio", 10, false); ok {
 		g.Set("aspect_ratio", v)
 	}
-	slideshow, hasSlideshow := f.branchPK("default_slideshow_id", collections.Slideshows, user.Id, false)
-	playlist, hasPlaylist := f.branchPK("default_playlist_id", collections.Playlists, user.Id, false)
-	if err := f.err(); err != nil {
+	slideshow, hasSlideshow := f.BranchPK("default_slideshow_id", collections.Slideshows, user.Id, false)
+	playlist, hasPlaylist := f.BranchPK("default_playlist_id", collections.Playlists, user.Id, false)
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if hasSlideshow {

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -85,47 +84,6 @@ func (h *handlers) listMemberships(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, out)
 }
 
-// relation reads an optional foreign key as DRF's PrimaryKeyRelatedField:
-// a number or numeric string naming an existing record, or null.
-func relation(app core.App, body rest.Body, key, collection string, required bool) (string, []string) {
-	v, present := body[key]
-	if !present || v == nil || v == "" {
-		if required {
-			return "", []string{rest.MsgRequired}
-		}
-		return "", nil
-	}
-	var raw string
-	switch t := v.(type) {
-	case float64:
-		raw = strconv.FormatFloat(t, 'f', -1, 64)
-	case string:
-		raw = t
-	default:
-		return "", []string{fmt.Sprintf("Incorrect type. Expected pk value, received %s.", jsonType(v))}
-	}
-	id, ok := collections.ParseID(raw)
-	if !ok {
-		return "", []string{"Incorrect type. Expected pk value, received str."}
-	}
-	if _, err := app.FindRecordById(collection, id); err != nil {
-		return "", []string{`Invalid pk "` + raw + `" - object does not exist.`}
-	}
-	return id, nil
-}
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "dict"
-	case []any:
-		return "list"
-	case bool:
-		return "bool"
-	}
-	return "str"
-}
-
 // membershipOrganisation resolves the organisation field: an id, a numeric
 // string, a uri_name, a name, or {"id": ...}.
 func membershipOrganisation(app core.App, v any) (*core.Record, error) {
@@ -150,15 +108,15 @@ func (h *handlers) createMembership(e *core.RequestEvent) error {
 		return err
 	}
 	errs := map[string][]string{}
-	user, fe := relation(e.App, body, "user", collections.Users, true)
+	user, fe := rest.PKField(e.App, body, "user", collections.Users, true)
 	if fe != nil {
 		errs["user"] = fe
 	}
-	suborg, fe := relation(e.App, body, "suborganisation", collections.Suborganisations, false)
+	suborg, fe := rest.PKField(e.App, body, "suborganisation", collections.Suborganisations, false)
 	if fe != nil {
 		errs["suborganisation"] = fe
 	}
-	branch, fe := relation(e.App, body, "branch", collections.Branches, false)
+	branch, fe := rest.PKField(e.App, body, "branch", collections.Branches, false)
 	if fe != nil {
 		errs["branch"] = fe
 	}

@@ -116,29 +116,6 @@ func (h *handlers) listSuborgs(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, out)
 }
 
-// name checks a name field as DRF's CharField(max_length) does.
-func name(body rest.Body, key string, max int, required bool) (string, map[string][]string) {
-	raw, present := body[key]
-	if !present {
-		if required {
-			return "", map[string][]string{key: {rest.MsgRequired}}
-		}
-		return "", nil
-	}
-	v, ok := body.String(key)
-	switch {
-	case raw == nil:
-		return "", map[string][]string{key: {"This field may not be null."}}
-	case !ok:
-		return "", map[string][]string{key: {"Not a valid string."}}
-	case strings.TrimSpace(v) == "":
-		return "", map[string][]string{key: {rest.MsgBlank}}
-	case len([]rune(strings.TrimSpace(v))) > max:
-		return "", map[string][]string{key: {"Ensure this field has no more than " + itoa(max) + " characters."}}
-	}
-	return strings.TrimSpace(v), nil
-}
-
 func (h *handlers) createSuborg(e *core.RequestEvent) error {
 	user, err := rest.RequireUser(e)
 	if err != nil {
@@ -149,7 +126,7 @@ func (h *handlers) createSuborg(e *core.RequestEvent) error {
 		return err
 	}
 	errs := map[string][]string{}
-	n, nameErr := name(body, "name", 255, true)
+	n, nameErr := rest.CharField(body, "name", 255, true)
 	for k, v := range nameErr {
 		errs[k] = v
 	}
@@ -239,7 +216,7 @@ func (h *handlers) patchSuborg(e *core.RequestEvent) error {
 			return rest.Keyed(http.StatusBadRequest, "error", "Cannot change organisation.")
 		}
 	}
-	n, errs := name(body, "name", 255, false)
+	n, errs := rest.CharField(body, "name", 255, false)
 	if errs != nil {
 		return rest.Fields(errs)
 	}
@@ -367,7 +344,7 @@ func (h *handlers) createBranch(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	n, errs := name(body, "name", 255, true)
+	n, errs := rest.CharField(body, "name", 255, true)
 	if errs != nil {
 		return rest.Fields(errs)
 	}
@@ -429,7 +406,7 @@ func (h *handlers) patchBranch(e *core.RequestEvent) error {
 	if _, moved := body["suborganisation_id"]; moved {
 		return rest.Keyed(http.StatusBadRequest, "error", "Cannot move branch to another suborg.")
 	}
-	n, errs := name(body, "name", 255, false)
+	n, errs := rest.CharField(body, "name", 255, false)
 	if errs != nil {
 		return rest.Fields(errs)
 	}

@@ -95,20 +95,20 @@ func (h *handlers) putPlaylist(e *core.RequestEvent) error {
 }
 
 func (h *handlers) savePlaylist(e *core.RequestEvent, p *core.Record) error {
-	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	if v, ok := f.text("name", 255, true); ok {
+	if v, ok := f.Text("name", 255, true); ok {
 		p.Set("name", v)
 	}
-	if v, ok := f.text("aspect_ratio", 10, false); ok {
+	if v, ok := f.Text("aspect_ratio", 10, false); ok {
 		p.Set("aspect_ratio", v)
 	}
-	if v, ok := f.pk("created_by", collections.Users, false); ok {
+	if v, ok := f.PK("created_by", collections.Users, false); ok {
 		p.Set("created_by", v)
 	}
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := e.App.Save(p); err != nil {
@@ -209,25 +209,25 @@ func (h *handlers) patchPlaylistItem(e *core.RequestEvent) error {
 // the slideshow must be in that branch. Interactive slideshows and ratio
 // mismatches are the model's rules (hooks/playlist.go).
 func (h *handlers) savePlaylistItem(e *core.RequestEvent, user, it *core.Record, full bool, denied string) error {
-	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	if v, ok := f.pk("slideshow_playlist", collections.Playlists, full); ok && v != "" {
+	if v, ok := f.PK("slideshow_playlist", collections.Playlists, full); ok && v != "" {
 		it.Set("slideshow_playlist", v)
 	}
-	if v, ok := f.pk("slideshow", collections.Slideshows, full); ok && v != "" {
+	if v, ok := f.PK("slideshow", collections.Slideshows, full); ok && v != "" {
 		it.Set("slideshow", v)
 	}
-	if v, ok := f.integer("position", 1); ok {
+	if v, ok := f.Integer("position", 1); ok {
 		it.Set("position", v)
 	}
 	for _, key := range []string{"slideshow_playlist", "slideshow"} {
-		if raw, ok := f.body[key]; ok && raw == nil {
-			f.fail(key, "This field may not be null.")
+		if raw, ok := f.Body[key]; ok && raw == nil {
+			f.Fail(key, "This field may not be null.")
 		}
 	}
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	p, err := e.App.FindRecordById(collections.Playlists, it.GetString("slideshow_playlist"))

@@ -31,17 +31,17 @@ type scheduleKind struct {
 	path, collection, model string
 	render                  func(*shape.Shaper, *core.Record) (shape.Object, error)
 	// readTimes applies the kind's time fields (all required when full).
-	readTimes func(f *form, r *core.Record, full bool)
+	readTimes func(f *rest.Form, r *core.Record, full bool)
 }
 
 var oneOffKind = scheduleKind{
 	path: "/api/scheduled-contents/", collection: collections.ScheduledContents, model: "ScheduledContent",
 	render: (*shape.Shaper).Scheduled,
-	readTimes: func(f *form, r *core.Record, _ bool) {
+	readTimes: func(f *rest.Form, r *core.Record, _ bool) {
 		// Upstream's serializer lets both be missing; the model rule then
 		// refuses them with "Start and End times are required...".
 		for _, key := range []string{"start_time", "end_time"} {
-			if t, ok := f.dateTime(key); ok {
+			if t, ok := f.DateTime(key); ok {
 				if t.IsZero() {
 					r.Set(key, "")
 				} else {
@@ -55,19 +55,19 @@ var oneOffKind = scheduleKind{
 var recurringKind = scheduleKind{
 	path: "/api/recurring-scheduled-contents/", collection: collections.RecurringScheduledContents, model: "RecurringScheduledContent",
 	render: (*shape.Shaper).Recurring,
-	readTimes: func(f *form, r *core.Record, full bool) {
-		if v, ok := f.choiceInt("weekday", 0, 6, full); ok {
+	readTimes: func(f *rest.Form, r *core.Record, full bool) {
+		if v, ok := f.ChoiceInt("weekday", 0, 6, full); ok {
 			r.Set("weekday", v)
 		}
 		for _, key := range []string{"start_time", "end_time"} {
-			if v, ok := f.clock(key, full); ok {
+			if v, ok := f.Clock(key, full); ok {
 				r.Set(key, v)
 			}
 		}
-		if v, ok := f.date("active_from", full, false); ok {
+		if v, ok := f.Date("active_from", full, false); ok {
 			r.Set("active_from", v)
 		}
-		if v, ok := f.date("active_until", false, true); ok {
+		if v, ok := f.Date("active_until", false, true); ok {
 			r.Set("active_until", v)
 		}
 	},
@@ -256,11 +256,11 @@ func (h *handlers) patchSchedule(k scheduleKind) func(*core.RequestEvent) error 
 // conflict. A missing combine_with_default is false (the model default;
 // upstream validated it as true and then saved false).
 func (h *handlers) saveSchedule(e *core.RequestEvent, k scheduleKind, user, r *core.Record, full bool) error {
-	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	groupID, hasGroup := f.pk("display_website_group", collections.DisplayWebsiteGroups, full)
+	groupID, hasGroup := f.PK("display_website_group", collections.DisplayWebsiteGroups, full)
 	if groupID != "" {
 		g, err := e.App.FindRecordById(collections.DisplayWebsiteGroups, groupID)
 		if err != nil {
@@ -270,23 +270,23 @@ func (h *handlers) saveSchedule(e *core.RequestEvent, k scheduleKind, user, r *c
 			return err
 		}
 		r.Set("display_website_group", groupID)
-	} else if hasGroup && len(f.errs["display_website_group"]) == 0 {
-		f.fail("display_website_group", "This field may not be null.")
+	} else if hasGroup && len(f.Errs["display_website_group"]) == 0 {
+		f.Fail("display_website_group", "This field may not be null.")
 	}
 	k.readTimes(f, r, full)
-	if v, ok := f.boolean("combine_with_default"); ok {
+	if v, ok := f.Boolean("combine_with_default"); ok {
 		r.Set("combine_with_default", v)
 	}
-	if v, ok := f.optionalText("description", 2048); ok {
+	if v, ok := f.OptionalText("description", 2048); ok {
 		r.Set("description", v)
 	}
-	if v, ok := f.branchPK("slideshow_id", collections.Slideshows, user.Id, false); ok {
+	if v, ok := f.BranchPK("slideshow_id", collections.Slideshows, user.Id, false); ok {
 		r.Set("slideshow", v)
 	}
-	if v, ok := f.branchPK("playlist_id", collections.Playlists, user.Id, false); ok {
+	if v, ok := f.BranchPK("playlist_id", collections.Playlists, user.Id, false); ok {
 		r.Set("playlist", v)
 	}
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if (r.GetString("slideshow") == "") == (r.GetString("playlist") == "") {

@@ -117,17 +117,17 @@ var camelAliases = map[string]string{
 // slideshow as it was read. Category and tags must be the branch's
 // organisation's.
 func (h *handlers) saveSlideshow(e *core.RequestEvent, r *core.Record, full bool) error {
-	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
 	for camel, snake := range camelAliases {
-		if v, ok := f.body[camel]; ok && !f.has(snake) {
-			f.body[snake] = v
+		if v, ok := f.Body[camel]; ok && !f.Has(snake) {
+			f.Body[snake] = v
 		}
 	}
-	if full && !f.has("tag_ids") {
-		if tags, ok := f.body["tags"].([]any); ok {
+	if full && !f.Has("tag_ids") {
+		if tags, ok := f.Body["tags"].([]any); ok {
 			ids := make([]any, 0, len(tags))
 			for _, t := range tags {
 				if obj, ok := t.(map[string]any); ok {
@@ -135,39 +135,39 @@ func (h *handlers) saveSlideshow(e *core.RequestEvent, r *core.Record, full bool
 				}
 				ids = append(ids, t)
 			}
-			f.body["tag_ids"] = ids
+			f.Body["tag_ids"] = ids
 		}
 	}
-	if obj, ok := f.body["category"].(map[string]any); ok && full && !f.has("category_id") {
-		f.body["category_id"] = obj["id"] // the copy keeps its category (upstream dropped it)
+	if obj, ok := f.Body["category"].(map[string]any); ok && full && !f.Has("category_id") {
+		f.Body["category_id"] = obj["id"] // the copy keeps its category (upstream dropped it)
 	}
 	org := branchOrganisation(e.App, r.GetString("branch"))
-	if v, ok := f.text("name", 255, full); ok {
+	if v, ok := f.Text("name", 255, full); ok {
 		r.Set("name", v)
 	}
-	if v, ok := f.choice("mode", collections.ModeSlideshow, collections.ModeInteractive); ok {
+	if v, ok := f.Choice("mode", collections.ModeSlideshow, collections.ModeInteractive); ok {
 		r.Set("mode", v)
 	}
 	for _, key := range []string{"is_emergency_slideshow", "is_custom_dimensions", "is_legacy"} {
-		if v, ok := f.boolean(key); ok {
+		if v, ok := f.Boolean(key); ok {
 			r.Set(key, v)
 		}
 	}
 	for _, key := range []string{"preview_width", "preview_height"} {
-		if v, ok := f.integer(key, 1); ok {
+		if v, ok := f.Integer(key, 1); ok {
 			r.Set(key, v)
 		}
 	}
-	if v, ok := f.jsonValue("slideshow_data"); ok {
+	if v, ok := f.JSONValue("slideshow_data"); ok {
 		r.Set("slideshow_data", v)
 	}
-	if v, ok := f.orgPK("category_id", collections.Categories, org); ok {
+	if v, ok := f.OrgPK("category_id", collections.Categories, org); ok {
 		r.Set("category", v)
 	}
-	if v, ok := f.orgPKList("tag_ids", collections.Tags, org); ok {
+	if v, ok := f.OrgPKList("tag_ids", collections.Tags, org); ok {
 		r.Set("tags", v)
 	}
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := e.App.Save(r); err != nil {

@@ -230,7 +230,7 @@ func (h *handlers) updateUser(e *core.RequestEvent) error {
 	}
 	errs := map[string][]string{}
 	for _, k := range []string{"username", "first_name", "last_name"} {
-		v, fe := name(body, k, 150, false)
+		v, fe := rest.CharField(body, k, 150, false)
 		for f, m := range fe {
 			errs[f] = m
 		}
@@ -252,7 +252,7 @@ func (h *handlers) updateUser(e *core.RequestEvent) error {
 			u.SetEmail(email)
 		}
 	}
-	if lang, fe := name(body, "language_preference", 255, false); fe != nil {
+	if lang, fe := rest.CharField(body, "language_preference", 255, false); fe != nil {
 		for f, m := range fe {
 			errs[f] = m
 		}

@@ -111,17 +111,17 @@ func (h *handlers) patchWayfinding(e *core.RequestEvent) error {
 }
 
 func (h *handlers) saveWayfinding(e *core.RequestEvent, w *core.Record, full bool) error {
-	f, err := newForm(e, h.cfg.Settings.TimeZone)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	if v, ok := f.text("name", 255, full); ok {
+	if v, ok := f.Text("name", 255, full); ok {
 		w.Set("name", v)
 	}
-	if v, ok := f.jsonValue("wayfinding_data"); ok {
+	if v, ok := f.JSONValue("wayfinding_data"); ok {
 		w.Set("wayfinding_data", v)
 	}
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := e.App.Save(w); err != nil {

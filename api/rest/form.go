@@ -1,0 +1,402 @@
+package rest
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/access"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/schedule"
+)
+
+// Form reads a request body field by field the way a DRF serializer does,
+// collecting every field's errors so the 400 names all of them at once.
+// Each reader returns whether the key was present (PATCH leaves absent
+// fields alone).
+type Form struct {
+	app  core.App
+	Body Body
+	loc  *time.Location
+	Errs map[string][]string
+}
+
+// NewForm reads e's body (JSON, form or multipart); naive datetimes are
+// local time in loc.
+func NewForm(e *core.RequestEvent, loc *time.Location) (*Form, error) {
+	body, err := ReadBody(e)
+	if err != nil {
+		return nil, err
+	}
+	return &Form{app: e.App, Body: body, loc: loc, Errs: map[string][]string{}}, nil
+}
+
+// Fail adds an error to key.
+func (f *Form) Fail(key, msg string) { f.Errs[key] = append(f.Errs[key], msg) }
+
+// Err is the 400 of every collected error, or nil.
+func (f *Form) Err() error {
+	if len(f.Errs) == 0 {
+		return nil
+	}
+	return Fields(f.Errs)
+}
+
+// Has reports whether the body has key (even with a null value).
+func (f *Form) Has(key string) bool { _, ok := f.Body[key]; return ok }
+
+// Text is a CharField: not null, not blank, at most max runes, trimmed.
+func (f *Form) Text(key string, max int, required bool) (string, bool) {
+	v, errs := CharField(f.Body, key, max, required)
+	for k, msgs := range errs {
+		f.Errs[k] = append(f.Errs[k], msgs...)
+	}
+	return v, f.Has(key)
+}
+
+// OptionalText is a nullable CharField(blank=True): null and "" are "".
+func (f *Form) OptionalText(key string, max int) (string, bool) {
+	raw, present := f.Body[key]
+	if !present || raw == nil {
+		return "", present
+	}
+	v, ok := f.Body.String(key)
+	switch {
+	case !ok:
+		f.Fail(key, "Not a valid string.")
+	case len([]rune(v)) > max:
+		f.Fail(key, "Ensure this field has no more than "+strconv.Itoa(max)+" characters.")
+	}
+	return strings.TrimSpace(v), true
+}
+
+// PK is a PrimaryKeyRelatedField (null allowed unless required).
+func (f *Form) PK(key, collection string, required bool) (string, bool) {
+	id, msgs := PKField(f.app, f.Body, key, collection, required)
+	if msgs != nil {
+		f.Errs[key] = append(f.Errs[key], msgs...)
+	}
+	return id, f.Has(key)
+}
+
+// Boolean is a BooleanField with DRF's accepted spellings.
+func (f *Form) Boolean(key string) (bool, bool) {
+	raw, present := f.Body[key]
+	if !present {
+		return false, false
+	}
+	switch v := raw.(type) {
+	case bool:
+		return v, true
+	case float64:
+		if v == 0 || v == 1 {
+			return v == 1, true
+		}
+	case string:
+		switch strings.ToLower(v) {
+		case "true", "1", "yes", "on", "t", "y":
+			return true, true
+		case "false", "0", "no", "off", "f", "n":
+			return false, true
+		}
+	}
+	f.Fail(key, "Must be a valid boolean.")
+	return false, true
+}
+
+// ChoiceInt is an integer ChoiceField with values min..max.
+func (f *Form) ChoiceInt(key string, min, max int, required bool) (int, bool) {
+	raw, present := f.Body[key]
+	if !present || raw == nil {
+		switch {
+		case present:
+			f.Fail(key, "This field may not be null.")
+		case required:
+			f.Fail(key, MsgRequired)
+		}
+		return 0, present
+	}
+	s, _ := f.Body.String(key)
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < min || n > max {
+		f.Fail(key, `"`+s+`" is not a valid choice.`)
+		return 0, true
+	}
+	return n, true
+}
+
+const (
+	msgDateTimeFormat = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+	msgTimeFormat     = "Time has wrong format. Use one of these formats instead: hh:mm[:ss[.uuuuuu]]."
+	msgDateFormat     = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+)
+
+// DateTime is a DateTimeField; a naive value (what <input
+// type=datetime-local> sends) is local time in the site's zone.
+func (f *Form) DateTime(key string) (time.Time, bool) {
+	raw, present := f.Body[key]
+	if !present || raw == nil {
+		return time.Time{}, present
+	}
+	s, ok := raw.(string)
+	if !ok {
+		f.Fail(key, msgDateTimeFormat)
+		return time.Time{}, true
+	}
+	t, err := parseDateTime(strings.TrimSpace(s), f.loc)
+	if err != nil {
+		f.Fail(key, msgDateTimeFormat)
+	}
+	return t, true
+}
+
+func parseDateTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.Replace(s, " ", "T", 1)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	var err error
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"} {
+		var t time.Time
+		if t, err = time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
+}
+
+// Clock is a TimeField, stored in its canonical "HH:MM:SS" form.
+func (f *Form) Clock(key string, required bool) (string, bool) {
+	raw, present := f.Body[key]
+	if !present || raw == nil {
+		if required && !present {
+			f.Fail(key, MsgRequired)
+		} else if present {
+			f.Fail(key, "This field may not be null.")
+		}
+		return "", present
+	}
+	s, _ := raw.(string)
+	c, err := schedule.ParseClock(strings.TrimSpace(s))
+	if err != nil {
+		f.Fail(key, msgTimeFormat)
+		return "", true
+	}
+	return c.String(), true
+}
+
+// Date is a DateField ("" for null when nullable).
+func (f *Form) Date(key string, required, nullable bool) (string, bool) {
+	raw, present := f.Body[key]
+	if !present || raw == nil || raw == "" {
+		switch {
+		case !present && required:
+			f.Fail(key, MsgRequired)
+		case present && !nullable:
+			f.Fail(key, "This field may not be null.")
+		}
+		return "", present
+	}
+	s, _ := raw.(string)
+	d, err := schedule.ParseDate(strings.TrimSpace(s))
+	if err != nil {
+		f.Fail(key, msgDateFormat)
+		return "", true
+	}
+	return d.String(), true
+}
+
+// BranchPK is PK for branch-owned content (slideshows, playlists, groups):
+// a record in a branch the user cannot access does not exist for them, so
+// nobody can schedule or show another tenant's content.
+func (f *Form) BranchPK(key, collection, userID string, required bool) (string, bool) {
+	id, present := f.PK(key, collection, required)
+	if id == "" {
+		return id, present
+	}
+	rec, err := f.app.FindRecordById(collection, id)
+	if err == nil {
+		ok, aerr := access.CanAccessBranch(f.app, userID, rec.GetString("branch"))
+		if aerr == nil && ok {
+			return id, present
+		}
+	}
+	raw, _ := f.Body.String(key)
+	f.Fail(key, `Invalid pk "`+raw+`" - object does not exist.`)
+	return "", present
+}
+
+// PKList is a ManyRelatedField of primary keys: a JSON list (or a comma
+// separated string from a form) of existing records, each once.
+func (f *Form) PKList(key, collection string) ([]string, bool) {
+	raw, present := f.Body[key]
+	if !present {
+		return nil, false
+	}
+	var items []any
+	switch v := raw.(type) {
+	case []any:
+		items = v
+	case string:
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				items = append(items, part)
+			}
+		}
+	default:
+		f.Fail(key, `Expected a list of items but got type "`+jsonType(raw)+`".`)
+		return nil, true
+	}
+	ids := []string{}
+	for _, item := range items {
+		id, msgs := PKField(f.app, Body{key: item}, key, collection, true)
+		if msgs != nil {
+			f.Fail(key, msgs[0])
+			return nil, true
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, true
+}
+
+// Integer is an IntegerField with a lower bound.
+func (f *Form) Integer(key string, min int) (int, bool) {
+	raw, present := f.Body[key]
+	if !present {
+		return 0, false
+	}
+	if raw == nil {
+		f.Fail(key, "This field may not be null.")
+		return 0, true
+	}
+	s, _ := f.Body.String(key)
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		f.Fail(key, "A valid integer is required.")
+		return 0, true
+	}
+	if n < min {
+		f.Fail(key, "Ensure this value is greater than or equal to "+strconv.Itoa(min)+".")
+	}
+	return n, true
+}
+
+// Choice is a ChoiceField of strings.
+func (f *Form) Choice(key string, values ...string) (string, bool) {
+	raw, present := f.Body[key]
+	if !present {
+		return "", false
+	}
+	s, _ := f.Body.String(key)
+	if raw == nil || !slices.Contains(values, s) {
+		f.Fail(key, `"`+s+`" is not a valid choice.`)
+	}
+	return s, true
+}
+
+// JSONValue is a JSONField: any JSON value, kept as sent.
+func (f *Form) JSONValue(key string) (any, bool) {
+	v, present := f.Body[key]
+	return v, present
+}
+
+// OrgPK is PK for an organisation's asset (category, tag): one of another
+// organisation does not exist for this caller (upstream never checked).
+func (f *Form) OrgPK(key, collection, orgID string) (string, bool) {
+	id, present := f.PK(key, collection, false)
+	if id != "" && !inOrganisation(f.app, collection, id, orgID) {
+		raw, _ := f.Body.String(key)
+		f.Fail(key, `Invalid pk "`+raw+`" - object does not exist.`)
+		return "", present
+	}
+	return id, present
+}
+
+// OrgPKList is PKList for an organisation's assets.
+func (f *Form) OrgPKList(key, collection, orgID string) ([]string, bool) {
+	ids, present := f.PKList(key, collection)
+	for _, id := range ids {
+		if !inOrganisation(f.app, collection, id, orgID) {
+			f.Fail(key, `Invalid pk "`+id+`" - object does not exist.`)
+			return nil, present
+		}
+	}
+	return ids, present
+}
+
+func inOrganisation(app core.App, collection, id, orgID string) bool {
+	r, err := app.FindRecordById(collection, id)
+	return err == nil && orgID != "" && r.GetString("organisation") == orgID
+}
+
+// name checks a name field as DRF's CharField(max_length) does.
+func CharField(body Body, key string, max int, required bool) (string, map[string][]string) {
+	raw, present := body[key]
+	if !present {
+		if required {
+			return "", map[string][]string{key: {MsgRequired}}
+		}
+		return "", nil
+	}
+	v, ok := body.String(key)
+	switch {
+	case raw == nil:
+		return "", map[string][]string{key: {"This field may not be null."}}
+	case !ok:
+		return "", map[string][]string{key: {"Not a valid string."}}
+	case strings.TrimSpace(v) == "":
+		return "", map[string][]string{key: {MsgBlank}}
+	case len([]rune(strings.TrimSpace(v))) > max:
+		return "", map[string][]string{key: {"Ensure this field has no more than " + strconv.Itoa(max) + " characters."}}
+	}
+	return strings.TrimSpace(v), nil
+}
+
+// PKField reads an optional foreign key as DRF's PrimaryKeyRelatedField:
+// a number or numeric string naming an existing record, or null.
+func PKField(app core.App, body Body, key, collection string, required bool) (string, []string) {
+	v, present := body[key]
+	if !present || v == nil || v == "" {
+		if required {
+			return "", []string{MsgRequired}
+		}
+		return "", nil
+	}
+	var raw string
+	switch t := v.(type) {
+	case float64:
+		raw = strconv.FormatFloat(t, 'f', -1, 64)
+	case string:
+		raw = t
+	default:
+		return "", []string{fmt.Sprintf("Incorrect type. Expected pk value, received %s.", jsonType(v))}
+	}
+	id, ok := collections.ParseID(raw)
+	if !ok {
+		return "", []string{"Incorrect type. Expected pk value, received str."}
+	}
+	if _, err := app.FindRecordById(collection, id); err != nil {
+		return "", []string{`Invalid pk "` + raw + `" - object does not exist.`}
+	}
+	return id, nil
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "dict"
+	case []any:
+		return "list"
+	case bool:
+		return "bool"
+	}
+	return "str"
+}
