@@ -337,7 +337,7 @@ func inOrganisation(app core.App, collection, id, orgID string) bool {
 	return err == nil && orgID != "" && r.GetString("organisation") == orgID
 }
 
-// name checks a name field as DRF's CharField(max_length) does.
+// CharField checks a field as DRF's CharField(max_length) does; the value is trimmed.
 func CharField(body Body, key string, max int, required bool) (string, map[string][]string) {
 	raw, present := body[key]
 	if !present {
