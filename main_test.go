@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // runAsProgram lets the test binary stand in for the openstream binary, so
@@ -104,7 +107,8 @@ func TestMigrateAndCreateOrganisationCommands(t *testing.T) {
 		want  string
 	}{
 		{[]string{"migrate", "up", data}, "", "Applied 1764201600_collections.go"},
-		{[]string{"migrate", "down", "1", data}, "y\n", "Reverted 1764288000_api_rules.go"},
+		// Every migration after the first, the newest first, the rules last.
+		{[]string{"migrate", "down", strconv.Itoa(len(core.AppMigrations.Items()) - 1), data}, "y\n", "Reverted 1764288000_api_rules.go"},
 		{[]string{"migrate", "down", "1", data}, "y\n", "Reverted 1764201600_collections.go"},
 		{[]string{"migrate", "up", data}, "", "Applied 1764201600_collections.go"},
 		{[]string{"create-organisation", "Brøndby Kommune", "brondby", data}, "", "done: 9 created, 0 already existed"},
