@@ -145,7 +145,7 @@ func (h *handlers) saveSlideshow(e *core.RequestEvent, r *core.Record, full bool
 	if v, ok := f.Text("name", 255, full); ok {
 		r.Set("name", v)
 	}
-	if v, ok := f.Choice("mode", collections.ModeSlideshow, collections.ModeInteractive); ok {
+	if v, ok := f.Choice("mode", []string{collections.ModeSlideshow, collections.ModeInteractive}, false); ok {
 		r.Set("mode", v)
 	}
 	for _, key := range []string{"is_emergency_slideshow", "is_custom_dimensions", "is_legacy"} {

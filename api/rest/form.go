@@ -46,6 +46,9 @@ func (f *Form) Err() error {
 	return Fields(f.Errs)
 }
 
+// App is the app the form reads related records from.
+func (f *Form) App() core.App { return f.app }
+
 // Has reports whether the body has key (even with a null value).
 func (f *Form) Has(key string) bool { _, ok := f.Body[key]; return ok }
 
@@ -97,7 +100,7 @@ func (f *Form) Boolean(key string) (bool, bool) {
 			return v == 1, true
 		}
 	case string:
-		switch strings.ToLower(v) {
+		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "true", "1", "yes", "on", "t", "y":
 			return true, true
 		case "false", "0", "no", "off", "f", "n":
@@ -232,8 +235,8 @@ func (f *Form) BranchPK(key, collection, userID string, required bool) (string, 
 	return "", present
 }
 
-// PKList is a ManyRelatedField of primary keys: a JSON list (or a comma
-// separated string from a form) of existing records, each once.
+// PKList is a ManyRelatedField of primary keys: a JSON list of existing
+// records, each once.
 func (f *Form) PKList(key, collection string) ([]string, bool) {
 	raw, present := f.Body[key]
 	if !present {
@@ -243,14 +246,11 @@ func (f *Form) PKList(key, collection string) ([]string, bool) {
 	switch v := raw.(type) {
 	case []any:
 		items = v
-	case string:
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				items = append(items, part)
-			}
-		}
+	case nil:
+		f.Fail(key, "This field may not be null.")
+		return nil, true
 	default:
-		f.Fail(key, `Expected a list of items but got type "`+jsonType(raw)+`".`)
+		f.Fail(key, `Expected a list of items but got type "`+JSONType(raw)+`".`)
 		return nil, true
 	}
 	ids := []string{}
@@ -267,7 +267,11 @@ func (f *Form) PKList(key, collection string) ([]string, bool) {
 	return ids, true
 }
 
-// Integer is an IntegerField with a lower bound.
+// maxInt is the upper bound of a Postgres integer column (the upstream
+// schema), so every accepted value also fits the mirror.
+const maxInt = 2147483647
+
+// Integer is an IntegerField with a lower bound; "3", 3 and 3.0 are 3.
 func (f *Form) Integer(key string, min int) (int, bool) {
 	raw, present := f.Body[key]
 	if !present {
@@ -277,29 +281,40 @@ func (f *Form) Integer(key string, min int) (int, bool) {
 		f.Fail(key, "This field may not be null.")
 		return 0, true
 	}
-	s, _ := f.Body.String(key)
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
+	s, ok := f.Body.String(key)
+	n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	switch {
+	case !ok || err != nil || n != float64(int64(n)):
 		f.Fail(key, "A valid integer is required.")
-		return 0, true
+	case n < float64(min):
+		f.Fail(key, fmt.Sprintf("Ensure this value is greater than or equal to %d.", min))
+	case n > maxInt:
+		f.Fail(key, fmt.Sprintf("Ensure this value is less than or equal to %d.", maxInt))
+	default:
+		return int(n), true
 	}
-	if n < min {
-		f.Fail(key, "Ensure this value is greater than or equal to "+strconv.Itoa(min)+".")
-	}
-	return n, true
+	return 0, true
 }
 
-// Choice is a ChoiceField of strings.
-func (f *Form) Choice(key string, values ...string) (string, bool) {
+// Choice is a ChoiceField of strings (required: on create).
+func (f *Form) Choice(key string, values []string, required bool) (string, bool) {
 	raw, present := f.Body[key]
 	if !present {
+		if required {
+			f.Fail(key, MsgRequired)
+		}
 		return "", false
 	}
-	s, _ := f.Body.String(key)
-	if raw == nil || !slices.Contains(values, s) {
-		f.Fail(key, `"`+s+`" is not a valid choice.`)
+	v, _ := raw.(string)
+	if !slices.Contains(values, v) {
+		if raw == nil {
+			f.Fail(key, "This field may not be null.")
+		} else {
+			s, _ := f.Body.String(key)
+			f.Fail(key, `"`+s+`" is not a valid choice.`)
+		}
 	}
-	return s, true
+	return v, true
 }
 
 // JSONValue is a JSONField: any JSON value, kept as sent.
@@ -377,7 +392,7 @@ func PKField(app core.App, body Body, key, collection string, required bool) (st
 	case string:
 		raw = t
 	default:
-		return "", []string{fmt.Sprintf("Incorrect type. Expected pk value, received %s.", jsonType(v))}
+		return "", []string{fmt.Sprintf("Incorrect type. Expected pk value, received %s.", JSONType(v))}
 	}
 	id, ok := collections.ParseID(raw)
 	if !ok {
@@ -389,7 +404,8 @@ func PKField(app core.App, body Body, key, collection string, required bool) (st
 	return id, nil
 }
 
-func jsonType(v any) string {
+// JSONType is Python's name for a JSON value's type, as DRF reports it.
+func JSONType(v any) string {
 	switch v.(type) {
 	case map[string]any:
 		return "dict"
@@ -397,6 +413,8 @@ func jsonType(v any) string {
 		return "list"
 	case bool:
 		return "bool"
+	case nil:
+		return "NoneType"
 	}
 	return "str"
 }

@@ -44,3 +44,27 @@ func NotFoundUnder(r *router.Router[*core.RequestEvent], prefix string) {
 		return Detail(http.StatusNotFound, MsgNotFound)
 	}))
 }
+
+// WithLiteral serves a literal last segment (tags/list,
+// global-templates/permissions) on its sibling {pk} route: Go's ServeMux
+// refuses "/api/tags/list" (any method, as Route registers its 405) next
+// to "GET /api/tags/{pk}" as ambiguous. lit answers the literal, pk the rest.
+func WithLiteral(literal string, lit, pk Methods) Methods {
+	out := Methods{}
+	for _, methods := range []Methods{lit, pk} {
+		for m := range methods {
+			litFn, pkFn := lit[m], pk[m]
+			out[m] = func(e *core.RequestEvent) error {
+				fn := pkFn
+				if e.Request.PathValue("pk") == literal {
+					fn = litFn
+				}
+				if fn == nil {
+					return Detail(http.StatusMethodNotAllowed, `Method "`+m+`" not allowed.`)
+				}
+				return fn(e)
+			}
+		}
+	}
+	return out
+}
