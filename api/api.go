@@ -11,7 +11,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"github.com/openstream-go/openstream/api/assets"
 	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/api/templates"
 	"github.com/openstream-go/openstream/authtoken"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/settings"
@@ -49,7 +51,8 @@ func Register(app core.App, cfg Config) {
 	})
 }
 
-// Mount adds the routes, upstream's CORS policy and the JSON 404 to r.
+// Mount adds the routes, upstream's CORS policy and the JSON 404 to r;
+// cfg must be complete (Register fills in Player and Health).
 func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
 	h := &handlers{cfg: cfg, throttle: newThrottle(cfg.Settings.CreateScreenRate, time.Minute, cfg.Now)}
 	rest.UseCORS(r, cfg.Settings.CORSOrigins)
@@ -70,6 +73,8 @@ func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
 	h.emergencyRoutes(r)
 	h.playerRoutes(r)
 	h.registrationRoutes(r)
+	templates.Mount(r, templates.Config{Settings: cfg.Settings})
+	assets.Mount(r, assets.Config{Settings: cfg.Settings})
 	rest.NotFoundUnder(r, "/api/")
 }
 

@@ -80,13 +80,25 @@ func customColors() *core.Collection {
 	return c
 }
 
+// FontExtensions are the font files the fonts endpoint accepts.
+var FontExtensions = []string{".woff2", ".woff", ".ttf", ".otf"}
+
+// MaxFontSize bounds an uploaded font file.
+const MaxFontSize = 20 << 20
+
 func customFonts() *core.Collection {
 	c := newBase(CustomFonts)
+	// Uploads live in PocketBase's file storage (local or S3); font_url is
+	// then the file's public address. Not protected: browsers load fonts
+	// with @font-face, without credentials.
+	file := &core.FileField{Name: "file", MaxSelect: 1, MaxSize: MaxFontSize}
+	file.Help = "An uploaded .woff2, .woff, .ttf or .otf file; font_url then points at it."
 	c.Fields.Add(
 		rel("organisation", Organisations, true, true),
 		text("name", 100, true),
 		&core.URLField{Name: "font_url", Required: true},
 		position(),
+		file,
 	)
 	c.AddIndex("idx_custom_fonts_organisation_name", true, "organisation, name", "")
 	return c

@@ -1,0 +1,152 @@
+package templates
+
+import (
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/access"
+	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/collections"
+)
+
+const globalModel = "GlobalSlideTemplate"
+
+// globalPermissions tells the editor whether to show the store's controls.
+func (h *handlers) globalPermissions(e *core.RequestEvent) error {
+	user, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	super, err := access.IsSuperAdmin(e.App, user.Id)
+	if err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, map[string]any{"can_manage": super})
+}
+
+// listGlobal shows the template store to any signed-in user.
+func (h *handlers) listGlobal(e *core.RequestEvent) error {
+	if _, err := rest.RequireUser(e); err != nil {
+		return err
+	}
+	rs, err := e.App.FindAllRecords(collections.GlobalSlideTemplates)
+	if err != nil {
+		return err
+	}
+	sortByName(rs)
+	s := h.shaper(e)
+	out := make([]any, len(rs))
+	for i, r := range rs {
+		out[i] = s.GlobalTemplate(r)
+	}
+	return rest.JSON(e, http.StatusOK, out)
+}
+
+func (h *handlers) getGlobal(e *core.RequestEvent) error {
+	_, t, err := rest.UserAndRecord(e, collections.GlobalSlideTemplates, globalModel)
+	if err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, h.shaper(e).GlobalTemplate(t))
+}
+
+// superAdmin is the start of every write: only super admins manage the
+// store. It is checked before the record, so others learn nothing.
+func superAdmin(e *core.RequestEvent) error {
+	user, err := rest.RequireUser(e)
+	if err != nil {
+		return err
+	}
+	return gate(msgSuperAdminsOnly)(access.IsSuperAdmin(e.App, user.Id))
+}
+
+func (h *handlers) createGlobal(e *core.RequestEvent) error {
+	if err := superAdmin(e); err != nil {
+		return err
+	}
+	t, err := collections.NewRecord(e.App, collections.GlobalSlideTemplates)
+	if err != nil {
+		return err
+	}
+	if err := saveGlobal(e, t, true); err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusCreated, h.shaper(e).GlobalTemplate(t))
+}
+
+func (h *handlers) patchGlobal(e *core.RequestEvent) error {
+	t, err := globalRecord(e)
+	if err != nil {
+		return err
+	}
+	if err := saveGlobal(e, t, false); err != nil {
+		return err
+	}
+	return rest.JSON(e, http.StatusOK, h.shaper(e).GlobalTemplate(t))
+}
+
+func (h *handlers) deleteGlobal(e *core.RequestEvent) error {
+	t, err := globalRecord(e)
+	if err != nil {
+		return err
+	}
+	if err := e.App.Delete(t); err != nil {
+		return err
+	}
+	return rest.NoContent(e)
+}
+
+func globalRecord(e *core.RequestEvent) (*core.Record, error) {
+	if err := superAdmin(e); err != nil {
+		return nil, err
+	}
+	id, err := rest.PathID(e, "pk")
+	if err != nil {
+		return nil, err
+	}
+	t, err := e.App.FindRecordById(collections.GlobalSlideTemplates, id)
+	if err != nil {
+		return nil, rest.NotFound(globalModel)
+	}
+	return t, nil
+}
+
+// saveGlobal applies the GlobalTemplate fields of the body and saves.
+func saveGlobal(e *core.RequestEvent, t *core.Record, create bool) error {
+	f, err := rest.NewForm(e, nil)
+	if err != nil {
+		return err
+	}
+	if v, ok := f.Text("name", 255, create); ok {
+		t.Set("name", v)
+	}
+	if f.Has("slide_data") {
+		t.Set("slide_data", f.Body["slide_data"])
+	}
+	if f.Has("thumbnail_url") {
+		v, msg := thumbnail(f.Body["thumbnail_url"])
+		if msg != "" {
+			f.Fail("thumbnail_url", msg)
+		}
+		t.Set("thumbnail_url", v)
+	}
+	for _, key := range []string{"preview_width", "preview_height"} {
+		if v, ok := f.Integer(key, 1); ok {
+			t.Set(key, v)
+		}
+	}
+	if v, ok := f.Text("aspect_ratio", 10, false); ok {
+		t.Set("aspect_ratio", v)
+	}
+	if v, ok := f.Boolean("is_legacy"); ok {
+		t.Set("is_legacy", v)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if err := e.App.Save(t); err != nil {
+		return rest.Invalid(err, nil)
+	}
+	return nil
+}
