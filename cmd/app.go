@@ -13,6 +13,7 @@ import (
 	"github.com/openstream-go/openstream/api"
 	"github.com/openstream-go/openstream/authtoken"
 	"github.com/openstream-go/openstream/hooks"
+	"github.com/openstream-go/openstream/integrations"
 	"github.com/openstream-go/openstream/keycloak"
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
 	"github.com/openstream-go/openstream/settings"
@@ -60,7 +61,8 @@ func New() *pocketbase.PocketBase {
 }
 
 // Wire connects the environment-driven parts to app: the OpenStream REST
-// API, the Keycloak sign-in and the EMAIL_* mail server.
+// API, the Keycloak sign-in, the EMAIL_* mail server and the slide-type
+// data sources.
 func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
 		if err := e.Next(); err != nil {
@@ -71,4 +73,5 @@ func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	})
 	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes})
 	keycloak.NewLogin(kc, site, authtoken.DefaultLifetimes).Register(app)
+	integrations.Register(app, integrations.ConfigFromEnv(os.Getenv))
 }
