@@ -16,6 +16,7 @@ import (
 	"github.com/openstream-go/openstream/integrations"
 	"github.com/openstream-go/openstream/keycloak"
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
+	"github.com/openstream-go/openstream/pgsync"
 	"github.com/openstream-go/openstream/settings"
 )
 
@@ -56,13 +57,15 @@ func New() *pocketbase.PocketBase {
 		newCreateOrganisationCommand(app),
 		newKeycloakCommand(app),
 		newBranchAPIKeyCommand(app),
+		newPgsyncCommand(app),
+		newImportCommand(app),
 	)
 	return app
 }
 
 // Wire connects the environment-driven parts to app: the OpenStream REST
-// API, the Keycloak sign-in, the EMAIL_* mail server and the slide-type
-// data sources.
+// API, the Keycloak sign-in, the EMAIL_* mail server, the slide-type data
+// sources and the Postgres mirror.
 func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
 		if err := e.Next(); err != nil {
@@ -74,4 +77,5 @@ func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes})
 	keycloak.NewLogin(kc, site, authtoken.DefaultLifetimes).Register(app)
 	integrations.Register(app, integrations.ConfigFromEnv(os.Getenv))
+	pgsync.Register(app, pgsync.ConfigFromEnv(os.Getenv))
 }

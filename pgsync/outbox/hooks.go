@@ -1,0 +1,48 @@
+package outbox
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+// HookID names the outbox handlers, so they can be found and unbound.
+const HookID = "pgsync_outbox"
+
+// Bind records every create, update and delete of a record whose
+// collection is mirrored (mirrored(name) is true). The handlers wrap the
+// database write: the outbox row is written by the same transaction, and
+// a write that was not in a transaction gets one. notify is called after
+// each committed change, to wake the worker without polling.
+func Bind(app core.App, mirrored func(collection string) bool, notify func()) {
+	wrap := func(op string) func(e *core.ModelEvent) error {
+		return func(e *core.ModelEvent) error {
+			r, ok := e.Model.(*core.Record)
+			if !ok || !mirrored(r.Collection().Name) {
+				return e.Next()
+			}
+			return e.App.RunInTransaction(func(tx core.App) error {
+				e.App = tx
+				if err := e.Next(); err != nil {
+					return err
+				}
+				return Add(tx.NonconcurrentDB(), r.Collection().Name, r.Id, op)
+			})
+		}
+	}
+	app.OnModelCreateExecute().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wrap(OpUpsert)})
+	app.OnModelUpdateExecute().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wrap(OpUpsert)})
+	app.OnModelDeleteExecute().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wrap(OpDelete)})
+
+	if notify == nil {
+		return
+	}
+	wake := func(e *core.ModelEvent) error {
+		if r, ok := e.Model.(*core.Record); ok && mirrored(r.Collection().Name) {
+			notify()
+		}
+		return e.Next()
+	}
+	app.OnModelAfterCreateSuccess().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wake})
+	app.OnModelAfterUpdateSuccess().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wake})
+	app.OnModelAfterDeleteSuccess().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wake})
+}
