@@ -19,7 +19,10 @@ os() { "$work/openstream" --dir "$work/pb_data" "$@"; }
 os migrate up >/dev/null
 os create-organisation "Bench Kommune" bench >/dev/null
 os superuser upsert bench@example.dk bench-password-1 >/dev/null
-os serve --http "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
+if curl -fs "$BASE/api/health" >/dev/null 2>&1; then echo "port $PORT is taken (PORT=... to choose another)" >&2; exit 1; fi
+# The binary itself in the background (not through os(), whose subshell
+# would be what the trap kills).
+"$work/openstream" --dir "$work/pb_data" serve --http "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fs "$BASE/api/health" >/dev/null && break; sleep 0.1; done
 
