@@ -31,28 +31,13 @@ func (s *Shaper) Tag(t *core.Record) (Object, error) { return s.Category(t) }
 // Slideshow is the Slideshow shape; slideshow_data only withData (the
 // includeSlideshowData flag of the content list).
 func (s *Shaper) Slideshow(r *core.Record, withData bool) (Object, error) {
-	var category any
-	if c, err := s.find(collections.Categories, r.GetString("category")); err != nil {
+	category, err := s.categoryByID(r.GetString("category"))
+	if err != nil {
 		return nil, err
-	} else if c != nil {
-		if category, err = s.Category(c); err != nil {
-			return nil, err
-		}
 	}
-	tags := []any{}
-	for _, id := range r.GetStringSlice("tags") {
-		t, err := s.find(collections.Tags, id)
-		if err != nil {
-			return nil, err
-		}
-		if t == nil {
-			continue
-		}
-		tj, err := s.Tag(t)
-		if err != nil {
-			return nil, err
-		}
-		tags = append(tags, tj)
+	tags, err := s.tagList(r.GetStringSlice("tags"))
+	if err != nil {
+		return nil, err
 	}
 	out := Object{
 		"id":                     ID(r.Id),
