@@ -32,16 +32,16 @@ type Player struct {
 	generation atomic.Uint64
 	mu         sync.Mutex
 	cache      map[string]cached // by screen id
-	// changed is called after every committed change of a watched record
-	// (the realtime layer subscribes here).
+	// listeners run after every committed change of a watched record (the
+	// realtime layer subscribes here, see OnChange).
 	listeners []func(collection string)
 }
 
 type cached struct {
 	generation uint64
 	content    *Content
-	until      time.Time
-	err        error // the two 404s are cached too
+	until      time.Time // zero: valid until the next change
+	err        error     // the two 404s are cached too
 }
 
 // NewPlayer binds the cache invalidation to app's model hooks.
