@@ -118,6 +118,34 @@ func matrixRows(id map[string]string) []matrixRow {
 				}
 				return request{"DELETE", "/api/memberships/" + ids[0] + "/", nil}, &request{"DELETE", rec(collections.Memberships, ids[1]), nil}
 			}},
+		// Branch content: who can access B, on both faces.
+		{name: "screens of B", setup: same(request{"GET", "/api/display-websites/?branch_id=" + id["aarhus_branch"], nil},
+			request{"GET", recs(collections.DisplayWebsites, "branch = '"+id["aarhus_branch"]+"'"), nil}),
+			seen: counts(1, 1, 1, 1, 0)},
+		{name: "create screen on B", allowed: [5]bool{true, true, true, true, false},
+			setup: func(t *testing.T, w *world, a string) (request, *request) {
+				return request{"POST", "/api/display-websites/?branch_id=" + id["aarhus_branch"], map[string]any{"name": "api-" + a}},
+					&request{"POST", "/api/collections/display_websites/records", map[string]any{"name": "pb-" + a, "branch": id["aarhus_branch"]}}
+			}},
+		{name: "create slideshow on B", allowed: [5]bool{true, true, true, true, false},
+			setup: func(t *testing.T, w *world, a string) (request, *request) {
+				return request{"POST", "/api/manage_content/?branch_id=" + id["aarhus_branch"], map[string]any{"name": "api-" + a}},
+					&request{"POST", "/api/collections/slideshows/records", map[string]any{"name": "pb-" + a, "branch": id["aarhus_branch"]}}
+			}},
+		{name: "schedule on B's group", allowed: [5]bool{true, true, true, true, false},
+			setup: func(t *testing.T, w *world, a string) (request, *request) {
+				// Combine rows may overlap, so every attempt can use the same window.
+				api := map[string]any{"display_website_group": id["group"], "slideshow_id": id["slideshow"], "combine_with_default": true,
+					"start_time": "2026-05-01T10:00:00Z", "end_time": "2026-05-01T11:00:00Z"}
+				pb := map[string]any{"display_website_group": id["group"], "slideshow": id["slideshow"], "combine_with_default": true,
+					"start_time": "2026-05-01 10:00:00Z", "end_time": "2026-05-01 11:00:00Z"}
+				return request{"POST", "/api/scheduled-contents/", api}, &request{"POST", "/api/collections/scheduled_contents/records", pb}
+			}},
+		{name: "emergency on B's group", allowed: [5]bool{true, true, true, true, false},
+			setup: func(t *testing.T, w *world, a string) (request, *request) {
+				return request{"POST", "/api/emergency-slideshows/", map[string]any{"slideshow_id": id["slideshow"], "display_website_group_ids": []any{id["group"]}}},
+					&request{"POST", "/api/collections/emergency_slideshows/records", map[string]any{"slideshow": id["slideshow"], "display_website_groups": []any{id["group"]}}}
+			}},
 	}
 }
 
@@ -139,6 +167,9 @@ func (w *world) record(t testing.TB, collection string, fields map[string]any) s
 func TestPermissionMatrix(t *testing.T) {
 	w := newWorld(t)
 	id := w.ids(t)
+	for k, v := range w.signage(t, "aarhus").ids("") {
+		id[k] = v
+	}
 	rows := matrixRows(id)
 	checks := 0
 	for _, r := range rows {
