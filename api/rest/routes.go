@@ -14,8 +14,9 @@ type Methods map[string]func(e *core.RequestEvent) error
 
 // Route serves path with and without its trailing slash (the frontend calls
 // several slashed routes without the slash, and some unslashed ones are
-// only served so upstream), and answers other methods with DRF's 405.
-func Route(r *router.Router[*core.RequestEvent], path string, methods Methods) {
+// only served so upstream), and answers other methods with DRF's 405. It
+// returns the handlers' routes, e.g. to unbind PocketBase's body limit.
+func Route(r *router.Router[*core.RequestEvent], path string, methods Methods) Routes {
 	allowed := make([]string, 0, len(methods)+1)
 	for m := range methods {
 		allowed = append(allowed, m)
@@ -24,16 +25,29 @@ func Route(r *router.Router[*core.RequestEvent], path string, methods Methods) {
 	slices.Sort(allowed)
 	allow := strings.Join(allowed, ", ")
 
+	var routes Routes
 	base := strings.TrimSuffix(path, "/")
 	for _, p := range []string{base, base + "/{$}"} {
 		for m, fn := range methods {
-			r.Route(m, p, Handler(fn))
+			routes = append(routes, r.Route(m, p, Handler(fn)))
 		}
 		r.Any(p, Handler(func(e *core.RequestEvent) error {
 			e.Response.Header().Set("Allow", allow)
 			return Detail(http.StatusMethodNotAllowed, `Method "`+e.Request.Method+`" not allowed.`)
 		}))
 	}
+	return routes
+}
+
+// Routes are the routes Route registered for its handlers.
+type Routes []*router.Route[*core.RequestEvent]
+
+// Unbind removes the middlewares with the given ids from every route.
+func (rs Routes) Unbind(ids ...string) Routes {
+	for _, r := range rs {
+		r.Unbind(ids...)
+	}
+	return rs
 }
 
 // NotFoundUnder answers every unknown path under prefix (e.g. "/api/") with
