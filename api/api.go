@@ -12,9 +12,11 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/api/assets"
+	"github.com/openstream-go/openstream/api/documents"
 	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/api/templates"
 	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/media"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/settings"
 )
@@ -29,6 +31,8 @@ type Config struct {
 	// they were seen; Register creates both when nil.
 	Player *playback.Player
 	Health *playback.Health
+	// Media is the storage (S3 or local) and upload configuration.
+	Media media.Config
 }
 
 // Register mounts the OpenStream REST API on every server app starts.
@@ -75,6 +79,7 @@ func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
 	h.registrationRoutes(r)
 	templates.Mount(r, templates.Config{Settings: cfg.Settings})
 	assets.Mount(r, assets.Config{Settings: cfg.Settings})
+	documents.Mount(r, documents.Config{Settings: cfg.Settings, Media: cfg.Media})
 	rest.NotFoundUnder(r, "/api/")
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/openstream-go/openstream/hooks"
 	"github.com/openstream-go/openstream/integrations"
 	"github.com/openstream-go/openstream/keycloak"
+	"github.com/openstream-go/openstream/media"
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
 	"github.com/openstream-go/openstream/pgsync"
 	"github.com/openstream-go/openstream/settings"
@@ -64,8 +65,8 @@ func New() *pocketbase.PocketBase {
 }
 
 // Wire connects the environment-driven parts to app: the OpenStream REST
-// API, the Keycloak sign-in, the EMAIL_* mail server, the slide-type data
-// sources and the Postgres mirror.
+// API, the Keycloak sign-in, the EMAIL_* mail server, the media storage
+// (S3 or local), the slide-type data sources and the Postgres mirror.
 func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
 		if err := e.Next(); err != nil {
@@ -74,7 +75,9 @@ func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 		settings.ApplyEmail(e.App, site.Email)
 		return nil
 	})
-	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes})
+	storage := media.ConfigFromEnv(os.Getenv)
+	media.Register(app, storage)
+	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage})
 	keycloak.NewLogin(kc, site, authtoken.DefaultLifetimes).Register(app)
 	integrations.Register(app, integrations.ConfigFromEnv(os.Getenv))
 	pgsync.Register(app, pgsync.ConfigFromEnv(os.Getenv))

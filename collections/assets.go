@@ -50,6 +50,7 @@ func documents() *core.Collection {
 	c.Fields.Add(
 		choice("file_type", true, DocumentFileTypes...),
 		choice("processing_status", true, ProcessingStatuses...),
+		processingError(),
 		text("title", 255, true),
 		&core.FileField{Name: "file", MaxSelect: 1, MaxSize: MaxDocumentSize, Required: true},
 		created("uploaded_at"),
@@ -58,6 +59,13 @@ func documents() *core.Collection {
 		rel("branch", Branches, false, true),
 	)
 	return c
+}
+
+// processingError says why a PDF preview FAILED (upstream stayed PENDING).
+func processingError() *core.TextField {
+	f := text("processing_error", 500, false)
+	f.Help = "Why the PDF preview failed (processing_status FAILED)."
+	return f
 }
 
 // position is the auto-assigned ordering of colours and fonts.

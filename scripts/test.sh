@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test against real PostgreSQL and Redis on localhost.
 # Services that are not running are started, and installed first (Debian,
-# apt-get) when missing. Extra arguments go to `go test`.
+# apt-get) when missing, as is poppler's pdftoppm. Extra arguments go to
+# `go test`.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")/.."
@@ -81,6 +82,9 @@ ensure_redis() {
 if ! command -v go >/dev/null 2>&1; then
   log "Go (1.21 or newer, to fetch the go1.27.3 toolchain) is required"; exit 1
 fi
+
+# The PDF preview tests run the real converter (poppler's pdftoppm).
+command -v "${PDFTOPPM_PATH:-pdftoppm}" >/dev/null 2>&1 || apt_install poppler-utils
 
 if [ -z "${OPENSTREAM_TEST_POSTGRES_URL:-}" ]; then
   ensure_postgres
