@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,32 @@ func BenchmarkAPI(b *testing.B) {
 			for b.Loop() {
 				req := httptest.NewRequest("GET", c.path, nil)
 				req.Header.Set("Authorization", auth)
+				rec := httptest.NewRecorder()
+				w.h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatalf("%s: %d %s", c.path, rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// The player's request next to PocketBase's record view of the same screen
+// (a user's token, so the API rule runs), in process. bench/screens.sh
+// measures the same over loopback with wrk.
+func BenchmarkActiveContent(b *testing.B) {
+	w := newWorld(b)
+	s := w.signage(b, "aarhus")
+	cases := []struct{ name, path, header string }{
+		{"openstream get-active-content (key)", "/api/display-website/get-active-content?id=" + s.screen, "X-API-KEY: " + s.key},
+		{"pocketbase screen view (user)", "/api/collections/display_websites/records/" + s.screen, "Authorization: " + w.bearer(b, "aarhus_employee")},
+	}
+	for _, c := range cases {
+		name, value, _ := strings.Cut(c.header, ": ")
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest("GET", c.path, nil)
+				req.Header.Set(name, value)
 				rec := httptest.NewRecorder()
 				w.h.ServeHTTP(rec, req)
 				if rec.Code != 200 {
