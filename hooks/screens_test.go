@@ -17,10 +17,10 @@ func TestScreenRules(t *testing.T) {
 	f.make(t, "D", collections.DisplayWebsites, map[string]any{"name": "D", "branch": f.ids["B"], "uid": "dev-1"})
 	runInvariants(t, f, []invariant{
 		{name: "group with both defaults", collection: collections.DisplayWebsiteGroups,
-			body: map[string]any{"name": "g", "branch": "$B", "default_slideshow": "$SL", "default_playlist": "$PL"},
+			body:     map[string]any{"name": "g", "branch": "$B", "default_slideshow": "$SL", "default_playlist": "$PL"},
 			errField: "default_slideshow", errMessage: "Exactly one of default_slideshow or default_playlist must be set."},
 		{name: "group default of another ratio", collection: collections.DisplayWebsiteGroups,
-			body: map[string]any{"name": "g", "branch": "$B", "default_slideshow": "$PORTRAIT"},
+			body:     map[string]any{"name": "g", "branch": "$B", "default_slideshow": "$PORTRAIT"},
 			errField: "default_slideshow", errMessage: "Default slideshow aspect ratio (9:16) does not match group aspect ratio (16:9)."},
 		{name: "group default of another organisation", collection: collections.DisplayWebsiteGroups,
 			body:     map[string]any{"name": "g", "branch": "$B", "default_slideshow": "$FOREIGN"},

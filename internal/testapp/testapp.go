@@ -23,8 +23,8 @@ import (
 
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/hooks"
-	"github.com/openstream-go/openstream/settings"
 	_ "github.com/openstream-go/openstream/pb_migrations" // the schema under test
+	"github.com/openstream-go/openstream/settings"
 )
 
 // New returns a migrated app with the OpenStream hooks, removed when t ends.
