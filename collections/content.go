@@ -119,7 +119,8 @@ func globalSlideTemplates() *core.Collection {
 	c.Fields.Add(
 		text("name", 255, true),
 		jsonData("slide_data"),
-		text("thumbnail_url", 10<<20, false), // usually a data: URL
+		text("thumbnail_url", 10<<20, false), // the stored thumbnail's address, or an outside URL
+		thumbnail(),
 		integer("preview_width", num(1), nil),
 		integer("preview_height", num(1), nil),
 		text("aspect_ratio", 10, true),
@@ -128,4 +129,15 @@ func globalSlideTemplates() *core.Collection {
 		updated("updated_at"),
 	)
 	return c
+}
+
+// MaxThumbnailSize is upstream's limit of a decoded template thumbnail.
+const MaxThumbnailSize = 1_000_000
+
+// thumbnail holds a global template's thumbnail image in the media storage
+// (S3 when configured); the API takes it as a data: URL.
+func thumbnail() *core.FileField {
+	f := &core.FileField{Name: "thumbnail", MaxSelect: 1, MaxSize: MaxThumbnailSize}
+	f.Help = "The thumbnail image; thumbnail_url is its address."
+	return f
 }

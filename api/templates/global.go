@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
 
 	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/api/rest"
@@ -69,7 +70,13 @@ func (h *handlers) createGlobal(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := saveGlobal(e, t, true); err != nil {
+	// The id is chosen now because a stored thumbnail's address names it.
+	id, err := security.RandomStringByRegex(collections.IdAutogeneratePattern)
+	if err != nil {
+		return err
+	}
+	t.Set("id", id)
+	if err := h.saveGlobal(e, t, true); err != nil {
 		return err
 	}
 	return rest.JSON(e, http.StatusCreated, h.shaper(e).GlobalTemplate(t))
@@ -80,7 +87,7 @@ func (h *handlers) patchGlobal(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := saveGlobal(e, t, false); err != nil {
+	if err := h.saveGlobal(e, t, false); err != nil {
 		return err
 	}
 	return rest.JSON(e, http.StatusOK, h.shaper(e).GlobalTemplate(t))
@@ -113,7 +120,7 @@ func globalRecord(e *core.RequestEvent) (*core.Record, error) {
 }
 
 // saveGlobal applies the GlobalTemplate fields of the body and saves.
-func saveGlobal(e *core.RequestEvent, t *core.Record, create bool) error {
+func (h *handlers) saveGlobal(e *core.RequestEvent, t *core.Record, create bool) error {
 	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
@@ -128,8 +135,9 @@ func saveGlobal(e *core.RequestEvent, t *core.Record, create bool) error {
 		v, msg := thumbnail(f.Body["thumbnail_url"])
 		if msg != "" {
 			f.Fail("thumbnail_url", msg)
+		} else if err := h.storeThumbnail(e, t, v); err != nil {
+			return err
 		}
-		t.Set("thumbnail_url", v)
 	}
 	for _, key := range []string{"preview_width", "preview_height"} {
 		if v, ok := f.Integer(key, 1); ok {
@@ -148,5 +156,25 @@ func saveGlobal(e *core.RequestEvent, t *core.Record, create bool) error {
 	if err := e.App.Save(t); err != nil {
 		return rest.Invalid(err, nil)
 	}
+	return nil
+}
+
+// storeThumbnail keeps a data: URL thumbnail as a file in the media storage
+// and answers its absolute address from then on (the browser loads it from
+// the backend's host, not the frontend's); an outside URL or "" is kept as
+// it is, and a stored file it replaces is removed.
+func (h *handlers) storeThumbnail(e *core.RequestEvent, t *core.Record, v string) error {
+	file, ok, err := thumbnailFile(v)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		t.Set("thumbnail", nil)
+		t.Set("thumbnail_url", v)
+		return nil
+	}
+	t.Set("thumbnail", file)
+	t.Set("thumbnail_url", rest.AbsoluteURL(e, h.cfg.Settings,
+		"/api/files/"+collections.GlobalSlideTemplates+"/"+t.Id+"/"+file.Name))
 	return nil
 }

@@ -2,6 +2,7 @@ package templates_test
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/openstream-go/openstream/collections"
@@ -38,7 +39,7 @@ func TestGlobalTemplates(t *testing.T) {
 		{name: "delete missing", user: "sam", method: "DELETE", path: "/api/global-templates/999/", status: 404, want: `{"detail":"No GlobalSlideTemplate matches the given query."}`},
 	})
 	list := decode[[]map[string]any](t, w.do(t, "ulla", "GET", "/api/global-templates/", nil))
-	if len(list) != 2 || list[0]["name"] != "Poster" || list[0]["thumbnail_url"] != png || list[0]["preview_width"] != 1080.0 ||
+	if len(list) != 2 || list[0]["name"] != "Poster" || string(storedThumbnail(t, w, list[0]["thumbnail_url"])) != "\x89PNG" || list[0]["preview_width"] != 1080.0 ||
 		list[1]["name"] != "Store 2" || list[1]["thumbnail_url"] != nil || list[1]["preview_width"] != 1920.0 || list[1]["aspect_ratio"] != "16:9" {
 		t.Fatalf("global templates %v", list)
 	}
@@ -62,11 +63,23 @@ func TestGlobalThumbnails(t *testing.T) {
 		got := w.do(t, "sam", "POST", "/api/global-templates/", map[string]any{"name": "T", "thumbnail_url": c.thumbnail})
 		check(t, got, 400, `{"thumbnail_url":["`+c.want+`"]}`)
 	}
-	for _, ok := range []string{"https://cdn.example.dk/t.png", "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(big[:1_000_000])} {
-		got := decode[map[string]any](t, w.do(t, "sam", "POST", "/api/global-templates/", map[string]any{"name": "T", "thumbnail_url": ok}))
-		if got["thumbnail_url"] != ok {
-			t.Fatalf("thumbnail %q stored as %.40v", ok[:30], got["thumbnail_url"])
-		}
+	outside := "https://cdn.example.dk/t.png"
+	got := decode[map[string]any](t, w.do(t, "sam", "POST", "/api/global-templates/", map[string]any{"name": "T", "thumbnail_url": outside}))
+	if got["thumbnail_url"] != outside {
+		t.Fatalf("outside thumbnail stored as %v", got["thumbnail_url"])
+	}
+	// A data: URL at the limit goes into the media storage, served back as it was.
+	svg := "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(big[:1_000_000])
+	got = decode[map[string]any](t, w.do(t, "sam", "POST", "/api/global-templates/", map[string]any{"name": "T", "thumbnail_url": svg}))
+	if stored := storedThumbnail(t, w, got["thumbnail_url"]); len(stored) != 1_000_000 {
+		t.Fatalf("stored thumbnail of %d bytes", len(stored))
+	}
+	// Replacing it with an outside URL removes the stored file.
+	id := string(mustJSON(t, got["id"]))
+	before := got["thumbnail_url"].(string)
+	check(t, w.do(t, "sam", "PATCH", "/api/global-templates/"+id+"/", map[string]any{"thumbnail_url": outside}), 200, "")
+	if r := w.do(t, "", "GET", strings.TrimPrefix(before, "http://example.com"), nil); r.status != 404 {
+		t.Fatalf("the replaced thumbnail is still served: %d", r.status)
 	}
 	null := decode[map[string]any](t, w.do(t, "sam", "POST", "/api/global-templates/", map[string]any{"name": "T", "thumbnail_url": nil}))
 	if v, present := null["thumbnail_url"]; !present || v != nil {
@@ -75,4 +88,20 @@ func TestGlobalThumbnails(t *testing.T) {
 	if n := w.count(t, collections.GlobalSlideTemplates); n != 3 {
 		t.Fatalf("%d global templates, want the 3 accepted", n)
 	}
+}
+
+// storedThumbnail fetches a thumbnail_url the API answered, through the
+// same server (PocketBase's file route), and returns its bytes.
+func storedThumbnail(t *testing.T, w *world, url any) []byte {
+	t.Helper()
+	u, _ := url.(string)
+	path := strings.TrimPrefix(u, "http://example.com")
+	if !strings.HasPrefix(path, "/api/files/"+collections.GlobalSlideTemplates+"/") {
+		t.Fatalf("thumbnail_url %q is not a stored file's address", u)
+	}
+	r := w.do(t, "", "GET", path, nil)
+	if r.status != 200 {
+		t.Fatalf("GET %s: %d", path, r.status)
+	}
+	return r.body
 }

@@ -3,10 +3,14 @@ package templates
 import (
 	"encoding/base64"
 	"strings"
+
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+
+	"github.com/openstream-go/openstream/collections"
 )
 
 // maxThumbnail is the largest decoded thumbnail image upstream accepts.
-const maxThumbnail = 1_000_000
+const maxThumbnail = collections.MaxThumbnailSize
 
 // thumbnail checks a global template's thumbnail_url (api-content §3.2):
 // "" and null are stored empty (rendered null); a data: URL must carry a
@@ -39,4 +43,28 @@ func thumbnail(raw any) (string, string) {
 		return "", "Thumbnail image exceeds the 1 MB limit."
 	}
 	return v, ""
+}
+
+// thumbnailFile turns an accepted data: URL into the file stored in the
+// media storage; ok is false for an outside URL or an empty value.
+func thumbnailFile(v string) (file *filesystem.File, ok bool, err error) {
+	header, payload, found := strings.Cut(v, ",")
+	if !strings.HasPrefix(v, "data:") || !found {
+		return nil, false, nil
+	}
+	decoded, err := base64.StdEncoding.DecodeString(payload)
+	if err != nil {
+		return nil, false, err
+	}
+	mimeType, _, _ := strings.Cut(strings.TrimPrefix(header, "data:"), ";")
+	ext, known := imageExtensions[mimeType]
+	if !known {
+		ext = ".img"
+	}
+	file, err = filesystem.NewFileFromBytes(decoded, "thumbnail"+ext)
+	return file, err == nil, err
+}
+
+var imageExtensions = map[string]string{
+	"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp", "image/svg+xml": ".svg",
 }
