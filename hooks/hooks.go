@@ -27,6 +27,7 @@ func Register(app core.App, loc *time.Location) {
 	registerMemberships(app)
 	registerSlideshows(app)
 	registerPlaylistItems(app)
+	registerPositions(app)
 	registerScreens(app)
 	registerSchedules(app, loc)
 	registerLogin(app)

@@ -107,3 +107,24 @@ func TestScreenDeletes(t *testing.T) {
 		t.Fatal("an emergency without groups was kept")
 	}
 }
+
+// Colours and fonts without a position get the next one, on PocketBase's API too.
+func TestAssetPositions(t *testing.T) {
+	f := newFixture(t)
+	color := func(name string, position any) map[string]any {
+		b := map[string]any{"organisation": "$O", "name": name, "hex_value": "#000000", "type": "primary"}
+		if position != nil {
+			b["position"] = position
+		}
+		return b
+	}
+	runInvariants(t, f, []invariant{
+		{name: "first colour", collection: collections.CustomColors, body: color("a", nil), want: map[string]any{"position": 1.0}},
+		{name: "explicit position", collection: collections.CustomColors, body: color("b", 7), want: map[string]any{"position": 7.0}},
+		{name: "0 asks for the next", collection: collections.CustomColors, body: color("c", 0), want: map[string]any{"position": 8.0}},
+		{name: "another organisation counts alone", collection: collections.CustomColors,
+			body: map[string]any{"organisation": "$P", "name": "a", "hex_value": "#fff", "type": "text"}, want: map[string]any{"position": 1.0}},
+		{name: "first font", collection: collections.CustomFonts,
+			body: map[string]any{"organisation": "$O", "name": "Inter", "font_url": "https://fonts.example.dk/inter.woff2"}, want: map[string]any{"position": 1.0}},
+	})
+}
