@@ -13,18 +13,16 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/openstream-go/openstream/api/documents"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/api/internal/apitest"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/media"
 	"github.com/openstream-go/openstream/media/mediatest"
-	"github.com/openstream-go/openstream/provision"
 	"github.com/openstream-go/openstream/settings"
 )
 
@@ -32,8 +30,7 @@ const bucket = "infoscreen"
 
 // world is a served app on one storage ("local" or "s3", a gofakes3 server
 // on loopback) with organisations aarhus and odense (each with its Demo
-// Branch, suborg admin and employee), alice (org_admin aarhus) and olga
-// (org_admin odense).
+// Branch and the users of apitest.Tenants).
 type world struct {
 	app      *tests.TestApp
 	h        http.Handler
@@ -48,7 +45,8 @@ type world struct {
 func newWorld(t testing.TB, storage string, tune ...func(*media.Config)) *world {
 	t.Helper()
 	app := testapp.New(t)
-	w := &world{app: app, branch: map[string]string{}, org: map[string]string{}, users: map[string]*core.Record{}}
+	tn := apitest.NewTenants(t, app)
+	w := &world{app: app, branch: tn.Branch, org: tn.Org, users: tn.Users}
 	w.cfg = media.ConfigFromEnv(func(string) string { return "" })
 	if storage == "s3" {
 		w.s3 = mediatest.Start(t)
@@ -66,47 +64,13 @@ func newWorld(t testing.TB, storage string, tune ...func(*media.Config)) *world 
 		documents.Mount(se.Router, cfg)
 		return se.Next()
 	})
-	for _, o := range [][2]string{{"Aarhus Kommune", "aarhus"}, {"Odense Kommune", "odense"}} {
-		if _, err := provision.CreateOrganisation(app, o[0], o[1]); err != nil {
-			t.Fatal(err)
-		}
-		b, err := app.FindFirstRecordByFilter(collections.Branches,
-			"name = 'Demo Branch' && suborganisation.organisation.uri_name = {:u}", map[string]any{"u": o[1]})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.branch[o[1]] = b.Id
-		s, err := app.FindRecordById(collections.Suborganisations, b.GetString("suborganisation"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.org[o[1]] = s.GetString("organisation")
-		if w.users[o[1]+"_employee"], err = app.FindFirstRecordByData(collections.Users, "username", o[1]+"_employee"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, m := range [][2]string{{"alice", "aarhus"}, {"olga", "odense"}} {
-		w.users[m[0]] = w.create(t, collections.Users, map[string]any{"username": m[0], "password": m[0] + "-password", "is_active": true})
-		w.create(t, collections.Memberships, map[string]any{"user": w.users[m[0]].Id, "role": collections.RoleOrgAdmin, "organisation": w.org[m[1]]})
-	}
 	w.h = testapp.Handler(t, app)
 	return w
 }
 
 func (w *world) create(t testing.TB, collection string, data map[string]any) *core.Record {
 	t.Helper()
-	r, err := collections.NewRecord(w.app, collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Load(data)
-	if p, ok := data["password"].(string); ok {
-		r.SetPassword(p)
-	}
-	if err := w.app.Save(r); err != nil {
-		t.Fatalf("create %s: %v", collection, err)
-	}
-	return r
+	return apitest.Create(t, w.app, collection, data)
 }
 
 // objects lists the stored file keys of the documents collection.
@@ -209,11 +173,7 @@ func (w *world) do(t testing.TB, user, method, url string, body any, headers ...
 		req.Header.Set("Content-Type", ct)
 	}
 	if user != "" {
-		tok, err := authtoken.NewAccess(w.users[user], time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Authorization", apitest.Bearer(t, w.app, w.users[user].Id))
 	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ": ")
@@ -260,11 +220,7 @@ func (w *world) raw(t testing.TB, method, url, contentType, body string) respons
 	t.Helper()
 	req := httptest.NewRequest(method, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
-	tok, err := authtoken.NewAccess(w.users["aarhus_employee"], time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Authorization", apitest.Bearer(t, w.app, w.users["aarhus_employee"].Id))
 	rec := httptest.NewRecorder()
 	w.h.ServeHTTP(rec, req)
 	return response{rec.Code, rec.Header(), rec.Body.Bytes()}
