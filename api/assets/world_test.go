@@ -14,7 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/openstream-go/openstream/api/assets"
-	"github.com/openstream-go/openstream/api/internal/apitest"
+	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/settings"
 )

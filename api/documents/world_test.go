@@ -18,8 +18,8 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/openstream-go/openstream/api/documents"
-	"github.com/openstream-go/openstream/api/internal/apitest"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/media"
 	"github.com/openstream-go/openstream/media/mediatest"
