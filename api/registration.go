@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/api/slideshowform"
 	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 )
@@ -210,10 +211,7 @@ func registrationError(err error) error {
 }
 
 func branchOrganisation(app core.App, branchID string) string {
-	var org string
-	_ = app.DB().NewQuery("SELECT s.organisation FROM " + collections.Branches + " b JOIN " + collections.Suborganisations +
-		" s ON s.id = b.suborganisation WHERE b.id = {:b}").Bind(dbx.Params{"b": branchID}).Row(&org)
-	return org
+	return slideshowform.BranchOrganisation(app, branchID)
 }
 
 // seen records a registration call as a sign of life.

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/api/slideshowform"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/shape"
 )
@@ -106,74 +107,14 @@ func (h *handlers) patchSlideshow(e *core.RequestEvent) error {
 	return respond(e, http.StatusOK, j, err)
 }
 
-// camelAliases are the preview keys older content engines send.
-var camelAliases = map[string]string{
-	"previewWidth": "preview_width", "previewHeight": "preview_height", "isCustomDimensions": "is_custom_dimensions",
-}
-
-// saveSlideshow applies the Slideshow serializer's writable fields. On
-// create (full) a "tags" list of ids or {id} objects stands in for tag_ids
-// and a "category" object for category_id, as the copy dialog re-posts a
-// slideshow as it was read. Category and tags must be the branch's
-// organisation's.
+// saveSlideshow applies the request body with the serializer rules shared
+// with the editors' WebSocket.
 func (h *handlers) saveSlideshow(e *core.RequestEvent, r *core.Record, full bool) error {
-	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
+	body, err := rest.ReadBody(e)
 	if err != nil {
 		return err
 	}
-	for camel, snake := range camelAliases {
-		if v, ok := f.Body[camel]; ok && !f.Has(snake) {
-			f.Body[snake] = v
-		}
-	}
-	if full && !f.Has("tag_ids") {
-		if tags, ok := f.Body["tags"].([]any); ok {
-			ids := make([]any, 0, len(tags))
-			for _, t := range tags {
-				if obj, ok := t.(map[string]any); ok {
-					t = obj["id"]
-				}
-				ids = append(ids, t)
-			}
-			f.Body["tag_ids"] = ids
-		}
-	}
-	if obj, ok := f.Body["category"].(map[string]any); ok && full && !f.Has("category_id") {
-		f.Body["category_id"] = obj["id"] // the copy keeps its category (upstream dropped it)
-	}
-	org := branchOrganisation(e.App, r.GetString("branch"))
-	if v, ok := f.Text("name", 255, full); ok {
-		r.Set("name", v)
-	}
-	if v, ok := f.Choice("mode", []string{collections.ModeSlideshow, collections.ModeInteractive}, false); ok {
-		r.Set("mode", v)
-	}
-	for _, key := range []string{"is_emergency_slideshow", "is_custom_dimensions", "is_legacy"} {
-		if v, ok := f.Boolean(key); ok {
-			r.Set(key, v)
-		}
-	}
-	for _, key := range []string{"preview_width", "preview_height"} {
-		if v, ok := f.Integer(key, 1); ok {
-			r.Set(key, v)
-		}
-	}
-	if v, ok := f.JSONValue("slideshow_data"); ok {
-		r.Set("slideshow_data", v)
-	}
-	if v, ok := f.OrgPK("category_id", collections.Categories, org); ok {
-		r.Set("category", v)
-	}
-	if v, ok := f.OrgPKList("tag_ids", collections.Tags, org); ok {
-		r.Set("tags", v)
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	if err := e.App.Save(r); err != nil {
-		return rest.Invalid(err, map[string]string{"category": "category_id", "tags": "tag_ids"})
-	}
-	return nil
+	return slideshowform.Apply(e.Request.Context(), e.App, h.cfg.Settings.TimeZone, r, body, full)
 }
 
 func (h *handlers) deleteSlideshow(e *core.RequestEvent) error {

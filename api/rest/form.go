@@ -32,7 +32,12 @@ func NewForm(e *core.RequestEvent, loc *time.Location) (*Form, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Form{app: e.App, Body: body, loc: loc, Errs: map[string][]string{}}, nil
+	return FormOf(e.App, body, loc), nil
+}
+
+// FormOf reads an already decoded body (a WebSocket message's data).
+func FormOf(app core.App, body Body, loc *time.Location) *Form {
+	return &Form{app: app, Body: body, loc: loc, Errs: map[string][]string{}}
 }
 
 // Fail adds an error to key.
