@@ -28,8 +28,9 @@ type Health struct {
 	app    core.App
 	window time.Duration
 
-	mu   sync.Mutex
-	last map[string]seen
+	mu      sync.Mutex
+	last    map[string]seen
+	pending map[string]dbx.Params // SeenLater's writes, until Flush
 }
 
 type seen struct {
@@ -51,13 +52,69 @@ func NewHealth(app core.App, window time.Duration) *Health {
 	if window <= 0 {
 		window = DefaultOnlineWindow
 	}
-	return &Health{app: app, window: window, last: map[string]seen{}}
+	return &Health{app: app, window: window, last: map[string]seen{}, pending: map[string]dbx.Params{}}
 }
 
 // Seen records that screenID was seen at at and given c (nil: a heartbeat
 // or a registration check that gave no content). It writes at most every
 // healthEvery unless the content changed.
 func (h *Health) Seen(screenID string, at time.Time, c *Content) error {
+	cols, err := h.columns(screenID, at, c)
+	if cols == nil || err != nil {
+		return err
+	}
+	h.mu.Lock()
+	if prev, ok := h.pending[screenID]; ok { // this write is newer than the kept one
+		if _, has := cols["last_content"]; !has && prev["last_content"] != nil {
+			cols["last_content"] = prev["last_content"]
+		}
+		delete(h.pending, screenID)
+	}
+	h.mu.Unlock()
+	_, err = h.app.NonconcurrentDB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": screenID}).Execute()
+	return err
+}
+
+// SeenLater is Seen with the write kept until the next Flush, so that the
+// heartbeats and deliveries of thousands of sockets cost one transaction.
+func (h *Health) SeenLater(screenID string, at time.Time, c *Content) error {
+	cols, err := h.columns(screenID, at, c)
+	if cols == nil || err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if prev, ok := h.pending[screenID]; ok {
+		if _, has := cols["last_content"]; !has && prev["last_content"] != nil {
+			cols["last_content"] = prev["last_content"]
+		}
+	}
+	h.pending[screenID] = cols
+	return nil
+}
+
+// Flush writes what SeenLater kept, in one transaction.
+func (h *Health) Flush() error {
+	h.mu.Lock()
+	pending := h.pending
+	h.pending = map[string]dbx.Params{}
+	h.mu.Unlock()
+	if len(pending) == 0 {
+		return nil
+	}
+	return h.app.RunInTransaction(func(tx core.App) error {
+		for id, cols := range pending {
+			if _, err := tx.DB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": id}).Execute(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// columns are the fields to write for a sighting, or nil when the last
+// write is recent enough and the content unchanged.
+func (h *Health) columns(screenID string, at time.Time, c *Content) (dbx.Params, error) {
 	version := ""
 	if c != nil {
 		version = c.Version
@@ -66,7 +123,7 @@ func (h *Health) Seen(screenID string, at time.Time, c *Content) error {
 	prev, ok := h.last[screenID]
 	if ok && at.Sub(prev.at) < healthEvery && (c == nil || prev.version == version) {
 		h.mu.Unlock()
-		return nil
+		return nil, nil
 	}
 	if c == nil {
 		version = prev.version
@@ -76,7 +133,7 @@ func (h *Health) Seen(screenID string, at time.Time, c *Content) error {
 
 	dt, err := types.ParseDateTime(at)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cols := dbx.Params{"last_seen": dt.String()}
 	if c != nil {
@@ -85,12 +142,11 @@ func (h *Health) Seen(screenID string, at time.Time, c *Content) error {
 			PlaylistIDs: c.Result.PlaylistIDs, EmergencyActive: c.Result.EmergencyActive,
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cols["last_content"] = string(raw)
 	}
-	_, err = h.app.NonconcurrentDB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": screenID}).Execute()
-	return err
+	return cols, nil
 }
 
 // Online reports whether a screen last seen at lastSeen counts as online at now.

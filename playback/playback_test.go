@@ -217,3 +217,71 @@ func TestHealthWritesSparingly(t *testing.T) {
 		t.Fatal("online window")
 	}
 }
+
+// Screens of one group share a cache entry: a second screen costs no
+// rendering, and gets the very same answer.
+func TestPlayerSharesAnEntryPerGroup(t *testing.T) {
+	s := newSetup(t)
+	p := playback.NewPlayer(s.app, copenhagen)
+	second, err := collections.NewRecord(s.app, collections.DisplayWebsites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Load(map[string]any{"name": "s2", "branch": s.branch, "display_website_group": s.group})
+	if err := s.app.Save(second); err != nil {
+		t.Fatal(err)
+	}
+	first, err := p.Content(s.screenRecord(t), monday10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := p.Content(second, monday10); again != first {
+		t.Fatal("the second screen of the group was rendered again")
+	}
+	// Lookup tells how long an error holds: a group without default waits
+	// for the Monday morning schedule.
+	g, _ := s.app.FindRecordById(collections.DisplayWebsiteGroups, s.group)
+	if _, err := s.app.DB().Update(collections.DisplayWebsiteGroups, dbx.Params{"default_slideshow": ""}, dbx.HashExp{"id": g.Id}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	p.Changed(collections.DisplayWebsiteGroups)
+	_, until, err := p.Lookup(second, monday10.Add(-2*time.Hour))
+	if !errors.Is(err, schedule.ErrNoDefaultContent) || !until.Equal(time.Date(2026, 3, 30, 9, 0, 0, 0, copenhagen)) {
+		t.Fatalf("err %v until %v", err, until)
+	}
+}
+
+// SeenLater keeps the writes until Flush, which writes them together; a
+// later immediate Seen wins over a kept one.
+func TestHealthBatchesWrites(t *testing.T) {
+	s := newSetup(t)
+	h := playback.NewHealth(s.app, 0)
+	p := playback.NewPlayer(s.app, copenhagen)
+	c1, _ := p.Content(s.screenRecord(t), monday10)
+	if err := h.SeenLater(s.screen, monday10, c1); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SeenLater(s.screen, monday10.Add(20*time.Second), nil); err != nil { // a heartbeat
+		t.Fatal(err)
+	}
+	if !s.screenRecord(t).GetDateTime("last_seen").IsZero() {
+		t.Fatal("written before Flush")
+	}
+	if err := h.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r := s.screenRecord(t)
+	var last playback.LastContent
+	raw, _ := json.Marshal(r.Get("last_content"))
+	_ = json.Unmarshal(raw, &last)
+	if !r.GetDateTime("last_seen").Time().Equal(monday10.Add(20*time.Second)) || last.Version != c1.Version {
+		t.Fatalf("after Flush: last_seen %v, last_content %s", r.GetDateTime("last_seen"), raw)
+	}
+	// A kept heartbeat is superseded by a newer immediate write.
+	_ = h.SeenLater(s.screen, monday10.Add(40*time.Second), nil)
+	_ = h.Seen(s.screen, monday10.Add(60*time.Second), nil)
+	_ = h.Flush()
+	if got := s.screenRecord(t).GetDateTime("last_seen").Time(); !got.Equal(monday10.Add(60 * time.Second)) {
+		t.Fatalf("last_seen %v", got)
+	}
+}

@@ -23,15 +23,16 @@ var Watched = []string{
 // Player serves what screens play, from a cache that is dropped whenever a
 // watched record changes and that expires at the next schedule boundary.
 // A change anywhere drops every entry: edits are rare next to player
-// requests, and working out exactly which screens an edit touches is the
-// realtime layer's job.
+// requests. Entries are kept per group and branch, not per screen: every
+// screen of a group plays the same thing, so a change costs one rendering
+// per group however many screens are connected.
 type Player struct {
 	app core.App
 	loc *time.Location
 
 	generation atomic.Uint64
 	mu         sync.Mutex
-	cache      map[string]cached // by screen id
+	cache      map[string]cached // by contentKey
 	// listeners run after every committed change of a watched record (the
 	// realtime layer subscribes here, see OnChange).
 	listeners []func(collection string)
@@ -82,20 +83,35 @@ func (p *Player) Changed(collection string) {
 	}
 }
 
+// contentKey is what a screen's content depends on: its group and its
+// branch (the ids at the end of the body).
+func contentKey(screen *core.Record) string {
+	return screen.GetString("display_website_group") + "/" + screen.GetString("branch")
+}
+
 // Content is what screen plays at instant at, from the cache when still
 // valid. The generation is read before loading, so an answer computed
 // while a change commits is never kept past that change.
 func (p *Player) Content(screen *core.Record, at time.Time) (*Content, error) {
+	content, _, err := p.Lookup(screen, at)
+	return content, err
+}
+
+// Lookup is Content that also tells, for the two player errors, until when
+// the error holds (zero: until a data change), so a waiting screen can be
+// woken when a schedule starts.
+func (p *Player) Lookup(screen *core.Record, at time.Time) (*Content, time.Time, error) {
+	key := contentKey(screen)
 	gen := p.generation.Load()
 	p.mu.Lock()
-	c, ok := p.cache[screen.Id]
+	c, ok := p.cache[key]
 	p.mu.Unlock()
 	if ok && c.generation == gen && (c.until.IsZero() || at.Before(c.until)) {
-		return c.content, c.err
+		return c.content, c.until, c.err
 	}
 	content, err := Compute(p.app, screen, at, p.loc)
 	if err != nil && !isPlayerError(err) {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	entry := cached{generation: gen, content: content, err: err}
 	if content != nil {
@@ -106,8 +122,8 @@ func (p *Player) Content(screen *core.Record, at time.Time) (*Content, error) {
 	}
 	p.mu.Lock()
 	if p.generation.Load() == gen {
-		p.cache[screen.Id] = entry
+		p.cache[key] = entry
 	}
 	p.mu.Unlock()
-	return content, err
+	return content, entry.until, err
 }
