@@ -85,6 +85,8 @@ fi
 
 # The PDF preview tests run the real converter (poppler's pdftoppm).
 command -v "${PDFTOPPM_PATH:-pdftoppm}" >/dev/null 2>&1 || apt_install poppler-utils
+# The realtime outage tests stop and restart a private redis-server.
+command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 
 if [ -z "${OPENSTREAM_TEST_POSTGRES_URL:-}" ]; then
   ensure_postgres
