@@ -1,0 +1,306 @@
+// Package screens serves /ws/screens/: a player authenticates with its
+// branch API key and screen id, then receives what it should play at once
+// and again whenever that changes (an edit of anything it shows, a
+// schedule, default or emergency change, or a schedule boundary passing).
+//
+// One manager goroutine recomputes after each change, once per group
+// rather than per screen (playback.Player caches by group), and a small
+// pool of senders writes to the sockets, so ten thousand idle screens cost
+// one reader goroutine each and nothing else.
+package screens
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/realtime/changes"
+	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/wsconn"
+)
+
+// Config tunes the manager; zero values take the defaults.
+type Config struct {
+	Hub    hub.Hub
+	Player *playback.Player
+	Health *playback.Health
+	// AuthTimeout is how long a socket may stay unauthenticated (10s).
+	AuthTimeout time.Duration
+	// PingInterval is how often screens are pinged (30s); a screen that
+	// answers nothing for two and a half intervals is dropped.
+	PingInterval time.Duration
+	// MaxMessage is the largest message a screen may send (4 KiB).
+	MaxMessage int64
+	// Senders is the number of goroutines writing to sockets (16).
+	Senders int
+	// Now is the clock of content and health (time.Now).
+	Now func() time.Time
+}
+
+func (c *Config) defaults() {
+	if c.AuthTimeout <= 0 {
+		c.AuthTimeout = 10 * time.Second
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = 30 * time.Second
+	}
+	if c.MaxMessage <= 0 {
+		c.MaxMessage = 4 << 10
+	}
+	if c.Senders <= 0 {
+		c.Senders = 16
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Manager owns the screen sockets of one instance.
+type Manager struct {
+	app core.App
+	cfg Config
+	up  *websocket.Upgrader
+
+	mu      sync.Mutex
+	screens map[*screen]struct{}
+	closed  bool
+
+	wake    chan struct{} // a recompute is due (capacity 1: requests coalesce)
+	force   atomic.Bool   // the next recompute resends to every screen
+	sendq   chan *screen
+	timerMu sync.Mutex
+	timer   *time.Timer // fires at the earliest schedule boundary, wakeAt
+	wakeAt  time.Time
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	conns   sync.WaitGroup // one per open socket
+	unsub   func()
+	start   sync.Once
+}
+
+// New returns a manager; Start launches its goroutines (Register does it
+// when the server starts).
+func New(app core.App, cfg Config) *Manager {
+	cfg.defaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Manager{
+		app:     app,
+		cfg:     cfg,
+		up:      wsconn.NewUpgrader(nil, 256), // players run on any host: the key is the credential
+		screens: map[*screen]struct{}{},
+		wake:    make(chan struct{}, 1),
+		sendq:   make(chan *screen, 1024),
+		timer:   time.NewTimer(time.Hour),
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+	m.timer.Stop()
+	m.unsub = cfg.Hub.Subscribe(changes.Topic, func(hub.Message) { m.Recompute(false) })
+	cfg.Hub.OnStatus(func(err error) {
+		if err != nil {
+			m.notifyAll(wsconn.Error{Error: msgRedisLost, Code: wsconn.CodeRedis})
+			return
+		}
+		m.Recompute(true) // messages were lost meanwhile: everyone gets a fresh snapshot
+	})
+	return m
+}
+
+// Start launches the recompute loop, the senders and the pinger.
+func (m *Manager) Start() {
+	m.start.Do(func() {
+		m.wg.Add(3 + m.cfg.Senders)
+		go func() { defer m.wg.Done(); m.loop() }()
+		go func() { defer m.wg.Done(); m.pinger() }()
+		go func() { defer m.wg.Done(); m.flusher() }()
+		for range m.cfg.Senders {
+			go func() { defer m.wg.Done(); m.sender() }()
+		}
+	})
+}
+
+// Recompute asks for every connected screen's content to be worked out
+// again; force resends it even when unchanged.
+func (m *Manager) Recompute(force bool) {
+	if force {
+		m.force.Store(true)
+	}
+	select {
+	case m.wake <- struct{}{}:
+	default: // one is pending already; it will see this change too
+	}
+}
+
+// Connected is the number of authenticated screens on this instance.
+func (m *Manager) Connected() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.screens)
+}
+
+// Close ends every socket with 1001 and stops the goroutines.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return
+	}
+	m.closed = true
+	all := make([]*screen, 0, len(m.screens))
+	for s := range m.screens {
+		all = append(all, s)
+	}
+	m.mu.Unlock()
+	m.unsub()
+	m.cancel()
+	for _, s := range all {
+		s.conn.Close(websocket.CloseGoingAway, msgShuttingDown)
+	}
+	m.wg.Wait()
+	m.conns.Wait()
+}
+
+func (m *Manager) add(s *screen) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return false
+	}
+	m.screens[s] = struct{}{}
+	return true
+}
+
+func (m *Manager) remove(s *screen) {
+	m.mu.Lock()
+	delete(m.screens, s)
+	m.mu.Unlock()
+}
+
+func (m *Manager) snapshot() []*screen {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*screen, 0, len(m.screens))
+	for s := range m.screens {
+		out = append(out, s)
+	}
+	return out
+}
+
+// loop recomputes on every change and at every schedule boundary; it never
+// polls.
+func (m *Manager) loop() {
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-m.wake:
+		case <-m.timer.C:
+		}
+		m.recomputeAll(m.force.Swap(false))
+	}
+}
+
+// setWake sets the timer to next, the earliest boundary of every screen's
+// content (zero: none).
+func (m *Manager) setWake(next time.Time) {
+	m.timerMu.Lock()
+	defer m.timerMu.Unlock()
+	m.wakeAt = next
+	m.timer.Stop()
+	if !next.IsZero() {
+		m.timer.Reset(max(time.Until(next), time.Millisecond))
+	}
+}
+
+// wakeBy moves the timer earlier when next comes before it.
+func (m *Manager) wakeBy(next time.Time) {
+	m.timerMu.Lock()
+	defer m.timerMu.Unlock()
+	if next.IsZero() || (!m.wakeAt.IsZero() && !next.Before(m.wakeAt)) {
+		return
+	}
+	m.wakeAt = next
+	m.timer.Reset(max(time.Until(next), time.Millisecond))
+}
+
+// pinger pings every screen each interval; pongs are the heartbeat.
+func (m *Manager) pinger() {
+	t := time.NewTicker(m.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-t.C:
+			for _, s := range m.snapshot() {
+				if err := s.conn.Ping(); err != nil {
+					s.conn.Close(websocket.CloseGoingAway, "")
+				}
+			}
+		}
+	}
+}
+
+// flusher writes the screens' last_seen and last_content once a second.
+func (m *Manager) flusher() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.ctx.Done():
+			m.flushHealth()
+			return
+		case <-t.C:
+			m.flushHealth()
+		}
+	}
+}
+
+func (m *Manager) flushHealth() {
+	if err := m.cfg.Health.Flush(); err != nil {
+		m.app.Logger().Warn("screen health", "error", err)
+	}
+}
+
+// notifyAll queues an error frame for every screen (it does not close).
+func (m *Manager) notifyAll(frame wsconn.Error) {
+	raw, err := wsconn.Marshal(frame)
+	if err != nil {
+		return
+	}
+	for _, s := range m.snapshot() {
+		s.queueNotice(raw)
+		m.enqueue(s)
+	}
+}
+
+func (m *Manager) enqueue(s *screen) {
+	if !s.markQueued() {
+		return
+	}
+	select {
+	case m.sendq <- s:
+	case <-m.ctx.Done():
+	}
+}
+
+// sender writes whatever is pending for the screens it is handed.
+func (m *Manager) sender() {
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case s := <-m.sendq:
+			if err := s.flush(); err != nil && !errors.Is(err, errClosed) {
+				s.conn.Close(websocket.CloseGoingAway, "")
+			}
+		}
+	}
+}

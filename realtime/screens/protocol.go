@@ -1,0 +1,132 @@
+package screens
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/openstream-go/openstream/realtime/wsconn"
+)
+
+// Messages of the screen protocol (README "Screens over WebSocket").
+const (
+	msgMissingAuth   = "Missing authentication"
+	msgInvalidJSON   = "Invalid JSON"
+	msgGeneric       = "An error occurred"
+	msgKeyRequired   = "API key required."
+	msgKeyInvalid    = "Invalid or inactive API key."
+	msgKeyElsewhere  = "API key not valid for this branch."
+	msgScreenNeeded  = "Display website ID is required."
+	msgNoScreen      = "No DisplayWebsite matches the given query."
+	msgNoGroup       = "No display_website_group found."
+	msgNoContent     = "No default content found."
+	msgRedisLost     = "Realtime connection lost (Redis); content changes may arrive late"
+	msgShuttingDown  = "server shutting down"
+	msgTooLarge      = "Message too large"
+	msgUnknownType   = "Unknown message type"
+	typeAuthenticate = "authenticate"
+	typeResend       = "resend"
+)
+
+// hello is the first message a screen sends.
+type hello struct {
+	APIKey string
+	// ScreenID or UID names the screen; UID is looked up in the key's branch.
+	ScreenID string
+	UID      string
+}
+
+// protocolError is a message the server answers with an error frame
+// (closing the socket when close is set).
+type protocolError struct {
+	code  int
+	msg   string
+	close bool
+}
+
+func (e *protocolError) Error() string { return e.msg }
+
+func fail(code int, msg string) *protocolError {
+	return &protocolError{code: code, msg: msg, close: true}
+}
+
+// decodeHello reads the first message: valid JSON, an object, type
+// authenticate, an apiKey and a displayWebsiteId (number or string) or uid.
+func decodeHello(raw []byte) (hello, *protocolError) {
+	var msg map[string]json.RawMessage
+	if !json.Valid(raw) {
+		return hello{}, fail(wsconn.CodeInvalidJSON, msgInvalidJSON)
+	}
+	if err := json.Unmarshal(raw, &msg); err != nil || msg == nil {
+		return hello{}, fail(wsconn.CodeGeneric, msgGeneric)
+	}
+	if text(msg["type"]) != typeAuthenticate {
+		return hello{}, fail(wsconn.CodeNotAuth, msgMissingAuth)
+	}
+	h := hello{APIKey: text(msg["apiKey"]), ScreenID: id(msg["displayWebsiteId"]), UID: text(msg["uid"])}
+	switch {
+	case h.APIKey == "":
+		return hello{}, fail(wsconn.CodeUnauthorized, msgKeyRequired)
+	case h.ScreenID == "" && h.UID == "":
+		return hello{}, fail(wsconn.CodeNotFound, msgScreenNeeded)
+	}
+	return h, nil
+}
+
+// decodeLater reads a message after authentication: "resend" asks for the
+// current content again; anything else is answered but never closes.
+func decodeLater(raw []byte) (resend bool, perr *protocolError) {
+	var msg map[string]json.RawMessage
+	if !json.Valid(raw) {
+		return false, &protocolError{code: wsconn.CodeInvalidJSON, msg: msgInvalidJSON}
+	}
+	if err := json.Unmarshal(raw, &msg); err != nil || msg == nil {
+		return false, &protocolError{code: wsconn.CodeGeneric, msg: msgGeneric}
+	}
+	switch text(msg["type"]) {
+	case typeResend:
+		return true, nil
+	case typeAuthenticate:
+		return false, nil // a repeated authenticate is ignored, as for editors
+	default:
+		return false, &protocolError{code: wsconn.CodeGeneric, msg: msgUnknownType}
+	}
+}
+
+// text is a JSON string's value ("" for anything else).
+func text(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return strings.TrimSpace(s)
+}
+
+// id is a JSON string's value or a JSON number's literal ("" otherwise);
+// the lookup decides whether it names a screen.
+func id(raw json.RawMessage) string {
+	if v := text(raw); v != "" {
+		return v
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) != nil {
+		return ""
+	}
+	return n.String()
+}
+
+// contentMessage is {"type":"content","version":...,"data":<body>}; data
+// is null with a detail while the group has nothing to play.
+func contentMessage(version string, body []byte) []byte {
+	out := make([]byte, 0, len(body)+64)
+	out = append(out, `{"type":"content","version":"`...)
+	out = append(out, version...)
+	out = append(out, `","data":`...)
+	if body == nil {
+		out = append(out, `null,"detail":"`...)
+		out = append(out, msgNoContent...)
+		out = append(out, '"')
+	} else {
+		out = append(out, body...)
+	}
+	return append(out, '}')
+}

@@ -1,0 +1,161 @@
+package screens
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/realtime/wsconn"
+)
+
+// Serve upgrades GET /ws/screens/ and runs the socket until it closes. The
+// reading continues on a goroutine of its own so the request's (deep)
+// stack is released: an idle screen costs a small stack, not a handler's.
+func (m *Manager) Serve(e *core.RequestEvent) error {
+	conn, err := wsconn.Upgrade(m.up, e.Response, e.Request)
+	if err != nil {
+		return nil // the upgrader has answered (400/403)
+	}
+	m.conns.Add(1)
+	go func() {
+		defer m.conns.Done()
+		m.run(conn)
+	}()
+	return nil
+}
+
+func (m *Manager) run(conn *wsconn.Conn) {
+	defer conn.WS().Close()
+	s, perr := m.authenticate(conn)
+	if perr != nil {
+		if perr.code != 0 {
+			conn.CloseWith(perr.code, perr.msg)
+			conn.Drain()
+		}
+		return
+	}
+	if err := conn.WriteJSON(map[string]string{"type": "authenticated"}); err != nil {
+		return
+	}
+	if !m.add(s) {
+		conn.Close(websocket.CloseGoingAway, msgShuttingDown)
+		conn.Drain()
+		return
+	}
+	defer func() { s.markClosed(); m.remove(s) }()
+	m.refresh(s, m.cfg.Now(), true)
+	m.read(s)
+}
+
+// authenticate reads and checks the first message within AuthTimeout.
+func (m *Manager) authenticate(conn *wsconn.Conn) (*screen, *protocolError) {
+	ws := conn.WS()
+	_ = ws.SetReadDeadline(time.Now().Add(m.cfg.AuthTimeout))
+	raw, err := conn.Read(m.cfg.MaxMessage)
+	switch {
+	case errors.Is(err, wsconn.ErrTooLarge), errors.Is(err, wsconn.ErrBinary):
+		return nil, fail(wsconn.CodeGeneric, msgFor(err))
+	case isTimeout(err):
+		return nil, fail(wsconn.CodeUnauthorized, msgMissingAuth)
+	case err != nil:
+		return nil, &protocolError{} // the peer went away: nothing to answer
+	}
+	h, perr := decodeHello(raw)
+	if perr != nil {
+		return nil, perr
+	}
+	key, err := apikey.Resolve(m.app, h.APIKey)
+	if err != nil {
+		return nil, fail(wsconn.CodeUnauthorized, msgKeyInvalid)
+	}
+	branch := key.GetString("branch")
+	var rec *core.Record
+	if h.UID != "" && h.ScreenID == "" {
+		rec, err = m.app.FindFirstRecordByFilter(collections.DisplayWebsites, "uid = {:uid} && branch = {:b}",
+			map[string]any{"uid": h.UID, "b": branch})
+	} else if id, ok := collections.ParseID(h.ScreenID); ok {
+		rec, err = m.app.FindRecordById(collections.DisplayWebsites, id)
+	} else {
+		err = errors.New("not an id")
+	}
+	if err != nil {
+		return nil, fail(wsconn.CodeNotFound, msgNoScreen)
+	}
+	if rec.GetString("branch") != branch {
+		return nil, fail(wsconn.CodeUnauthorized, msgKeyElsewhere)
+	}
+	if rec.GetString("display_website_group") == "" {
+		return nil, fail(wsconn.CodeNotFound, msgNoGroup)
+	}
+	_ = ws.SetReadDeadline(time.Time{})
+	return &screen{conn: conn, id: rec.Id, key: key.GetString("key")}, nil
+}
+
+// read handles what an authenticated screen sends until the socket ends.
+// Pongs (and pings) are its heartbeat; silence for two and a half ping
+// intervals drops it.
+func (m *Manager) read(s *screen) {
+	ws := s.conn.WS()
+	idle := m.cfg.PingInterval * 5 / 2
+	alive := func() {
+		_ = ws.SetReadDeadline(time.Now().Add(idle))
+		if err := m.cfg.Health.SeenLater(s.id, m.cfg.Now(), nil); err != nil {
+			m.app.Logger().Warn("screen health", "screen", s.id, "error", err)
+		}
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(idle))
+	ws.SetPongHandler(func(string) error { alive(); return nil })
+	ws.SetPingHandler(func(data string) error {
+		alive()
+		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(wsconn.WriteTimeout))
+	})
+	for {
+		raw, err := s.conn.Read(m.cfg.MaxMessage)
+		switch {
+		case errors.Is(err, wsconn.ErrTooLarge):
+			if s.closeWith(wsconn.CodeGeneric, msgFor(err)) {
+				m.enqueue(s)
+			}
+			s.conn.Drain() // until the peer answers the close
+			return
+		case errors.Is(err, wsconn.ErrBinary):
+			s.queueNotice(errorFrame(wsconn.CodeGeneric, msgFor(err)))
+			m.enqueue(s)
+			continue
+		case err != nil:
+			return
+		}
+		_ = ws.SetReadDeadline(time.Now().Add(idle))
+		resend, perr := decodeLater(raw)
+		if perr != nil {
+			s.queueNotice(errorFrame(perr.code, perr.msg))
+			m.enqueue(s)
+			continue
+		}
+		if resend {
+			m.refresh(s, m.cfg.Now(), true)
+		}
+	}
+}
+
+func msgFor(err error) string {
+	if errors.Is(err, wsconn.ErrTooLarge) {
+		return msgTooLarge
+	}
+	return err.Error()
+}
+
+func errorFrame(code int, msg string) []byte {
+	raw, _ := wsconn.Marshal(wsconn.Error{Error: msg, Code: code})
+	return raw
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
