@@ -1,0 +1,122 @@
+package editors
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/openstream-go/openstream/realtime/hub"
+)
+
+func TestPresenceTabs(t *testing.T) {
+	f := newFixture(t, Config{})
+	tab1 := f.open("alice")
+	tab1.until("snapshot", isData)
+	tab1.expect(`{"presence":[{"id":"` + f.w.Users["alice"].Id + `","display_name":"alice","initials":"A"}]}`)
+
+	tab2 := f.open("alice")
+	tab2.until("snapshot", isData)
+	tab2.untilPresence("alice") // one entry for two tabs
+	tab1.untilPresence("alice")
+
+	sam := f.open("sam")
+	sam.untilPresence("alice,sam")
+	tab1.untilPresence("alice,sam")
+
+	_ = tab2.ws.Close() // alice keeps her other tab
+	tab1.untilPresence("alice,sam")
+	sam.untilPresence("alice,sam")
+
+	_ = sam.ws.Close()
+	tab1.untilPresence("alice")
+	_ = tab1.ws.Close()
+	waitIdle(t, f.ed)
+	members, err := f.ed.cfg.Hub.Presence().Members(t.Context(), topicOf(f.show.Id))
+	if err != nil || len(members) != 0 {
+		t.Fatalf("presence left behind: %v %v", members, err)
+	}
+}
+
+func TestInitials(t *testing.T) {
+	for _, tc := range []struct{ first, last, username, email, id, want string }{
+		{"Anna", "Berg", "ab", "", "1", "AB"},
+		{"anna maria", "berg", "ab", "", "1", "AM"},
+		{"", "berg", "ab", "", "1", "B"},
+		{"  ", " ", "alice", "", "1", "A"},
+		{"", "", "jens hansen", "", "1", "JH"},
+		{"", "", "", "x@y.dk", "1", "X"},
+		{"", "", "", "", "7", "U7"},
+		{"", "", "   ", "", "7", "  "},
+		{"ørjan", "ås", "o", "", "1", "ØÅ"},
+	} {
+		if got := initials(tc.first, tc.last, tc.username, tc.email, tc.id); got != tc.want {
+			t.Errorf("initials(%q, %q, %q, %q) = %q, want %q", tc.first, tc.last, tc.username, tc.email, got, tc.want)
+		}
+	}
+}
+
+// A hub outage warns every editor; the recovery re-sends the slideshow
+// and presence.
+func TestHubStatus(t *testing.T) {
+	f := newFixture(t, Config{})
+	c := f.open("sam")
+	c.until("snapshot", isData)
+	c.untilPresence("sam")
+	f.ed.onStatus(errors.New("connection refused"))
+	c.expect(`{"error":"Realtime connection lost (Redis); changes by others may arrive late","code":4007}`)
+	f.ed.onStatus(nil)
+	d, _ := c.next()["data"].(map[string]any)
+	if d["name"] != "Show" {
+		t.Fatalf("snapshot %v", d)
+	}
+	c.untilPresence("sam")
+}
+
+// A peer that does not read is dropped once its queue is full; the hub
+// handler never blocks.
+func TestSlowPeerDropped(t *testing.T) {
+	s := &session{out: make(chan item, queueSize), stop: make(chan struct{}), writerDone: make(chan struct{})}
+	for range queueSize {
+		s.deliver(hub.Message{Payload: []byte(`{}`)})
+	}
+	select {
+	case <-s.stop:
+		t.Fatal("dropped before the queue was full")
+	default:
+	}
+	s.deliver(hub.Message{Payload: []byte(`{}`)})
+	select {
+	case <-s.stop:
+	default:
+		t.Fatal("not dropped")
+	}
+	if s.stopCode != 1008 {
+		t.Fatalf("close code %d", s.stopCode)
+	}
+}
+
+// failingPresence is a hub whose presence store is down.
+type failingPresence struct{ *hub.Local }
+
+func (failingPresence) Presence() hub.Presence { return brokenPresence{} }
+
+type brokenPresence struct{}
+
+var errDown = errors.New("presence down")
+
+func (brokenPresence) Join(context.Context, string, string, string) error { return errDown }
+func (brokenPresence) Leave(context.Context, string, string) error        { return errDown }
+func (brokenPresence) Members(context.Context, string) ([]string, error)  { return nil, errDown }
+
+// Presence failures are reported (4007) and the socket stays open.
+func TestPresenceErrors(t *testing.T) {
+	f := newFixture(t, Config{Hub: failingPresence{hub.NewLocal()}})
+	c := f.open("alice")
+	c.until("snapshot", isData)
+	c.expect(`{"error":"User could not be added to list of active users","code":4007}`)
+	c.expect(`{"error":"Could not broadcast list of active users","code":4007}`)
+	c.send(map[string]any{"type": "update", "data": map[string]any{"name": "Still saved"}})
+	c.expect(`{"message":"Slideshow updated"}`)
+	c.until("broadcast", isData)
+	c.expectOnly()
+}
