@@ -18,6 +18,8 @@ import (
 	"github.com/openstream-go/openstream/media"
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
 	"github.com/openstream-go/openstream/pgsync"
+	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/realtime"
 	"github.com/openstream-go/openstream/settings"
 )
 
@@ -65,8 +67,9 @@ func New() *pocketbase.PocketBase {
 }
 
 // Wire connects the environment-driven parts to app: the OpenStream REST
-// API, the Keycloak sign-in, the EMAIL_* mail server, the media storage
-// (S3 or local), the slide-type data sources and the Postgres mirror.
+// API, the realtime sockets and event stream (Redis with REDIS_URL), the
+// Keycloak sign-in, the EMAIL_* mail server, the media storage (S3 or
+// local), the slide-type data sources and the Postgres mirror.
 func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
 		if err := e.Next(); err != nil {
@@ -77,7 +80,17 @@ func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	})
 	storage := media.ConfigFromEnv(os.Getenv)
 	media.Register(app, storage)
-	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage})
+	// The REST player endpoints and the screen sockets share one content
+	// cache and one health recorder.
+	player := playback.NewPlayer(app, site.TimeZone)
+	health := playback.NewHealth(app, site.ScreenOnlineWindow)
+	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage, Player: player, Health: health})
+	live := realtime.ConfigFromEnv(site, os.Getenv)
+	live.Player, live.Health = player, health
+	if _, err := realtime.Register(app, live); err != nil {
+		// Refuse to serve rather than run without the shared hub.
+		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
+	}
 	keycloak.NewLogin(kc, site, authtoken.DefaultLifetimes).Register(app)
 	integrations.Register(app, integrations.ConfigFromEnv(os.Getenv))
 	pgsync.Register(app, pgsync.ConfigFromEnv(os.Getenv))

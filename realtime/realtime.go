@@ -1,0 +1,190 @@
+// Package realtime serves the live parts of OpenStream: the editors'
+// collaboration socket (/ws/slideshows/<id>/), the screens' content socket
+// (/ws/screens/) and the frontend's custom-event stream (/events, also on
+// a second port where the unchanged frontend looks for it). Every event
+// goes through one hub, in-process or Redis, so several instances behave
+// as one server.
+package realtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/realtime/changes"
+	"github.com/openstream-go/openstream/realtime/editors"
+	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/screens"
+	"github.com/openstream-go/openstream/realtime/sse"
+	"github.com/openstream-go/openstream/settings"
+)
+
+// Config is what the realtime layer needs.
+type Config struct {
+	Settings settings.Settings
+	// Hub carries events between instances; nil builds one from RedisURL
+	// (in-process when that is empty).
+	Hub      hub.Hub
+	RedisURL string
+	// Player and Health are shared with the REST API.
+	Player *playback.Player
+	Health *playback.Health
+	// EditorAuthTimeout is how long an editor socket may stay
+	// unauthenticated (default 5s, upstream's).
+	EditorAuthTimeout time.Duration
+	// ScreenAuthTimeout is the same for screen sockets (default 10s).
+	ScreenAuthTimeout time.Duration
+	// PingInterval is how often screens are pinged; their pongs are the
+	// heartbeat that keeps last_seen fresh (default 30s).
+	PingInterval time.Duration
+	// EventsAddr is the second listener of the custom-event stream
+	// (default ":3000", "off" for none).
+	EventsAddr string
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// Env names read by ConfigFromEnv.
+const (
+	EnvRedisURL          = "REDIS_URL"
+	EnvEventsAddr        = "OPENSTREAM_EVENTS_ADDR"
+	EnvPingInterval      = "SCREEN_PING_INTERVAL"
+	EnvEditorAuthTimeout = "WS_AUTH_TIMEOUT"
+)
+
+// DefaultEventsAddr is where the frontend looks for /events (spec §5.3).
+const DefaultEventsAddr = ":3000"
+
+// ConfigFromEnv reads REDIS_URL, OPENSTREAM_EVENTS_ADDR, SCREEN_PING_INTERVAL
+// and WS_AUTH_TIMEOUT.
+func ConfigFromEnv(site settings.Settings, getenv func(string) string) Config {
+	cfg := Config{Settings: site, RedisURL: getenv(EnvRedisURL), EventsAddr: DefaultEventsAddr}
+	if v := getenv(EnvEventsAddr); v != "" {
+		cfg.EventsAddr = v
+	}
+	if d, err := time.ParseDuration(getenv(EnvPingInterval)); err == nil && d > 0 {
+		cfg.PingInterval = d
+	}
+	if d, err := time.ParseDuration(getenv(EnvEditorAuthTimeout)); err == nil && d > 0 {
+		cfg.EditorAuthTimeout = d
+	}
+	return cfg
+}
+
+// Server is the running realtime layer of one instance.
+type Server struct {
+	Hub     hub.Hub
+	Screens *screens.Manager
+	Editors *editors.Editors
+	Events  *sse.Stream
+}
+
+// Register wires the realtime layer into app: the change hooks, the
+// sockets and the event stream are mounted on every serve, and stopped on
+// terminate. Player and Health must be the REST API's. An unusable
+// REDIS_URL is an error: silently running alone would split the screens
+// of a multi-instance setup.
+func Register(app core.App, cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Hub == nil {
+		h, err := NewHub(cfg.RedisURL, app.Logger())
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		cfg.Hub = h
+	}
+	s := &Server{
+		Hub: cfg.Hub,
+		Screens: screens.New(app, screens.Config{
+			Hub: cfg.Hub, Player: cfg.Player, Health: cfg.Health,
+			AuthTimeout: cfg.ScreenAuthTimeout, PingInterval: cfg.PingInterval, Now: cfg.Now,
+		}),
+		Editors: editors.New(app, editors.Config{
+			Hub: cfg.Hub, Origins: cfg.Settings.CORSOrigins, Location: cfg.Settings.TimeZone,
+			AuthTimeout: cfg.EditorAuthTimeout,
+		}),
+		Events: sse.New(app, sse.Config{Hub: cfg.Hub, Addr: cfg.EventsAddr}),
+	}
+	changes.Watch(app, cfg.Hub)
+	// Another instance's change must drop this instance's cached content too.
+	cfg.Hub.Subscribe(changes.Topic, func(m hub.Message) {
+		if !m.Remote {
+			return
+		}
+		if c, err := changes.Decode(m.Payload); err == nil {
+			cfg.Player.Changed(c.Collection)
+		}
+	})
+	// After an outage, messages may have been missed: forget every cached answer.
+	cfg.Hub.OnStatus(func(err error) {
+		if err == nil {
+			cfg.Player.Changed("")
+		}
+	})
+
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Id: "openstreamRealtime",
+		Func: func(se *core.ServeEvent) error {
+			// Long-lived connections: a log row per socket of ten thousand
+			// screens is noise (failures are still logged).
+			quiet := apis.SkipSuccessActivityLog()
+			se.Router.GET("/ws/slideshows/{id}/", s.Editors.Serve).Bind(quiet)
+			se.Router.GET("/ws/screens/", s.Screens.Serve).Bind(quiet)
+			se.Router.GET("/events", s.Events.Serve).Bind(quiet)
+			se.Router.OPTIONS("/events", s.Events.Serve).Bind(quiet)
+			if err := s.Events.Listen(); err != nil {
+				// The main port serves /events too; only the frontend's
+				// default address is missing, so say so loudly and go on.
+				app.Logger().Error("realtime: the live-event listener is not running", "addr", cfg.EventsAddr, "error", err)
+			} else if addr := s.Events.Addr(); addr != "" {
+				app.Logger().Info("realtime: live events", "addr", addr)
+			}
+			s.Screens.Start()
+			return se.Next()
+		},
+	})
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		s.Close()
+		return e.Next()
+	})
+	return s, nil
+}
+
+// Close ends every socket and stream (close code 1001) and the hub.
+func (s *Server) Close() {
+	s.Events.Close()
+	s.Screens.Close()
+	s.Editors.Close()
+	_ = s.Hub.Close()
+}
+
+// NewHub is the Redis hub for a redis:// URL, the in-process one for "".
+func NewHub(redisURL string, log *slog.Logger) (hub.Hub, error) {
+	if redisURL == "" {
+		return hub.NewLocal(), nil
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return nil, err
+	}
+	client := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		// Not fatal: the hub keeps retrying and delivers locally meanwhile.
+		log.Warn("realtime: Redis not reachable yet", "url", opts.Addr, "error", err)
+	}
+	return hub.NewRedis(client, hub.RedisOptions{Logger: log}), nil
+}
