@@ -28,16 +28,7 @@ type cluster struct {
 
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	dir := t.TempDir()
-	data := dir + "/pb_data"
-	for _, args := range [][]string{
-		{"create-organisation", "Aarhus Kommune", "aarhus", "--dir", data},
-		{"superuser", "upsert", "root@example.dk", "root-password-1", "--dir", data},
-	} {
-		if out, err := openstream(t, dir, nil, args...); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-	}
+	_, data := seedAarhus(t)
 	c := &cluster{redis: redistest.Start(t)}
 	env := []string{"REDIS_URL=" + c.redis.URL(), "CORS_ALLOWED_ORIGINS=" + editorOrigin}
 	c.a = "http://" + startServer(t, data, env...)

@@ -17,16 +17,7 @@ import (
 // mail server, the OpenStream API and PocketBase's API share one identity,
 // and the branch-api-key command works next to a running server.
 func TestServeOpenStreamAPI(t *testing.T) {
-	dir := t.TempDir()
-	data := dir + "/pb_data"
-	for _, args := range [][]string{
-		{"create-organisation", "Aarhus Kommune", "aarhus", "--dir", data},
-		{"superuser", "upsert", "root@example.dk", "root-password-1", "--dir", data},
-	} {
-		if out, err := openstream(t, dir, nil, args...); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-	}
+	dir, data := seedAarhus(t)
 	sink := smtpsink.Start(t)
 	addr := startServer(t, data,
 		"CORS_ALLOWED_ORIGINS=https://cms.example.dk",
@@ -98,6 +89,23 @@ func send(t *testing.T, req *http.Request) *http.Response {
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res
+}
+
+// seedAarhus makes a data dir with the Aarhus organisation (create-organisation)
+// and the dashboard superuser root@example.dk / root-password-1.
+func seedAarhus(t *testing.T) (dir, data string) {
+	t.Helper()
+	dir = t.TempDir()
+	data = dir + "/pb_data"
+	for _, args := range [][]string{
+		{"create-organisation", "Aarhus Kommune", "aarhus", "--dir", data},
+		{"superuser", "upsert", "root@example.dk", "root-password-1", "--dir", data},
+	} {
+		if out, err := openstream(t, dir, nil, args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	return dir, data
 }
 
 // call sends a JSON request with a bearer token and decodes the JSON answer.
