@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -39,6 +40,10 @@ type Content struct {
 	// Until is when a schedule boundary may change the answer (zero: only
 	// a data change can).
 	Until time.Time
+
+	lastContent     sync.Once // the last_content JSON, made once for every screen given it
+	lastContentJSON string
+	lastContentErr  error
 }
 
 // Compute renders what screen plays at instant at. A screen without a

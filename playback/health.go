@@ -137,14 +137,11 @@ func (h *Health) columns(screenID string, at time.Time, c *Content) (dbx.Params,
 	}
 	cols := dbx.Params{"last_seen": dt.String()}
 	if c != nil {
-		raw, err := json.Marshal(LastContent{
-			Version: c.Version, GroupID: c.GroupID, SlideshowIDs: c.Result.SlideshowIDs,
-			PlaylistIDs: c.Result.PlaylistIDs, EmergencyActive: c.Result.EmergencyActive,
-		})
+		raw, err := c.lastContentRecord()
 		if err != nil {
 			return nil, err
 		}
-		cols["last_content"] = string(raw)
+		cols["last_content"] = raw
 	}
 	return cols, nil
 }
@@ -156,3 +153,15 @@ func (h *Health) Online(lastSeen types.DateTime, now time.Time) bool {
 
 // Window is the online window.
 func (h *Health) Window() time.Duration { return h.window }
+
+// lastContentRecord is c as the last_content field stores it, encoded once.
+func (c *Content) lastContentRecord() (string, error) {
+	c.lastContent.Do(func() {
+		raw, err := json.Marshal(LastContent{
+			Version: c.Version, GroupID: c.GroupID, SlideshowIDs: c.Result.SlideshowIDs,
+			PlaylistIDs: c.Result.PlaylistIDs, EmergencyActive: c.Result.EmergencyActive,
+		})
+		c.lastContentJSON, c.lastContentErr = string(raw), err
+	})
+	return c.lastContentJSON, c.lastContentErr
+}
