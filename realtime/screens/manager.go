@@ -12,6 +12,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,11 +20,16 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/collections"
+
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/changes"
 	"github.com/openstream-go/openstream/realtime/hub"
 	"github.com/openstream-go/openstream/realtime/wsconn"
 )
+
+// handshakeSlots is how many handshakes may query the database at once.
+const handshakeSlots = 4
 
 // Config tunes the manager; zero values take the defaults.
 type Config struct {
@@ -71,9 +77,11 @@ type Manager struct {
 	screens map[*screen]struct{}
 	closed  bool
 
-	wake    chan struct{} // a recompute is due (capacity 1: requests coalesce)
-	force   atomic.Bool   // the next recompute resends to every screen
-	sendq   chan *screen
+	wake    chan struct{}  // a recompute is due (capacity 1: requests coalesce)
+	force   atomic.Bool    // the next recompute resends to every screen
+	reload  atomic.Bool    // the next recompute rereads the screens' rows first
+	dbSlots chan struct{}  // bounds the handshakes doing database work at once
+	sendq   chan []*screen // batches of screens with something to send
 	timerMu sync.Mutex
 	timer   *time.Timer // fires at the earliest schedule boundary, wakeAt
 	wakeAt  time.Time
@@ -83,7 +91,20 @@ type Manager struct {
 	conns   sync.WaitGroup // one per open socket
 	unsub   func()
 	start   sync.Once
+
+	settle      *time.Timer // fires when no handshake happened for a while
+	settledConn int         // Connected() at the last release (settle's goroutine only)
 }
+
+// A reconnect storm (every screen of an instance at once, after a deploy
+// or a network blip) leaves megabytes of handshake garbage that the Go
+// runtime returns to the system only slowly. When the storm has settled
+// and the number of screens moved by stormSize, it is returned at once, so
+// the instance's RSS reflects its screens rather than its last storm.
+const (
+	stormQuiet = 2 * time.Second
+	stormSize  = 500
+)
 
 // New returns a manager; Start launches its goroutines (Register does it
 // when the server starts).
@@ -96,18 +117,29 @@ func New(app core.App, cfg Config) *Manager {
 		up:      wsconn.NewUpgrader(nil, 256), // players run on any host: the key is the credential
 		screens: map[*screen]struct{}{},
 		wake:    make(chan struct{}, 1),
-		sendq:   make(chan *screen, 1024),
+		sendq:   make(chan []*screen, 256),
+		dbSlots: make(chan struct{}, handshakeSlots),
 		timer:   time.NewTimer(time.Hour),
 		ctx:     ctx,
 		cancel:  cancel,
 	}
 	m.timer.Stop()
-	m.unsub = cfg.Hub.Subscribe(changes.Topic, func(hub.Message) { m.Recompute(false) })
+	m.settle = time.AfterFunc(time.Hour, m.settled)
+	m.settle.Stop()
+	m.unsub = cfg.Hub.Subscribe(changes.Topic, func(msg hub.Message) {
+		// Only a screen's own row says which group and branch it is in;
+		// anything else changes what the groups play.
+		if c, err := changes.Decode(msg.Payload); err != nil || c.Collection == collections.DisplayWebsites {
+			m.reload.Store(true)
+		}
+		m.Recompute(false)
+	})
 	cfg.Hub.OnStatus(func(err error) {
 		if err != nil {
 			m.notifyAll(wsconn.Error{Error: msgRedisLost, Code: wsconn.CodeRedis})
 			return
 		}
+		m.reload.Store(true)
 		m.Recompute(true) // messages were lost meanwhile: everyone gets a fresh snapshot
 	})
 	return m
@@ -174,7 +206,17 @@ func (m *Manager) add(s *screen) bool {
 		return false
 	}
 	m.screens[s] = struct{}{}
+	m.settle.Reset(stormQuiet)
 	return true
+}
+
+// settled returns the memory of a finished reconnect storm (see stormQuiet).
+func (m *Manager) settled() {
+	n := m.Connected()
+	if n-m.settledConn >= stormSize || m.settledConn-n >= stormSize {
+		m.settledConn = n
+		debug.FreeOSMemory()
+	}
 }
 
 func (m *Manager) remove(s *screen) {
@@ -203,7 +245,7 @@ func (m *Manager) loop() {
 		case <-m.wake:
 		case <-m.timer.C:
 		}
-		m.recomputeAll(m.force.Swap(false))
+		m.recomputeAll(m.force.Swap(false), m.reload.Swap(false))
 	}
 }
 
@@ -275,20 +317,41 @@ func (m *Manager) notifyAll(frame wsconn.Error) {
 	if err != nil {
 		return
 	}
-	for _, s := range m.snapshot() {
+	all := m.snapshot()
+	for _, s := range all {
 		s.queueNotice(raw)
-		m.enqueue(s)
 	}
+	m.enqueue(all...)
 }
 
-func (m *Manager) enqueue(s *screen) {
-	if !s.markQueued() {
-		return
+// sendBatch is how many screens a sender takes at once: handing over
+// thousands of screens one by one would cost more than the writes.
+const sendBatch = 64
+
+// enqueue hands the screens that are not queued yet to the senders.
+func (m *Manager) enqueue(screens ...*screen) {
+	batch := make([]*screen, 0, min(len(screens), sendBatch))
+	flush := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		select {
+		case m.sendq <- batch:
+			batch = make([]*screen, 0, sendBatch)
+			return true
+		case <-m.ctx.Done():
+			return false
+		}
 	}
-	select {
-	case m.sendq <- s:
-	case <-m.ctx.Done():
+	for _, s := range screens {
+		if !s.markQueued() {
+			continue
+		}
+		if batch = append(batch, s); len(batch) == sendBatch && !flush() {
+			return
+		}
 	}
+	flush()
 }
 
 // sender writes whatever is pending for the screens it is handed.
@@ -297,9 +360,11 @@ func (m *Manager) sender() {
 		select {
 		case <-m.ctx.Done():
 			return
-		case s := <-m.sendq:
-			if err := s.flush(); err != nil && !errors.Is(err, errClosed) {
-				s.conn.Close(websocket.CloseGoingAway, "")
+		case batch := <-m.sendq:
+			for _, s := range batch {
+				if err := s.flush(); err != nil && !errors.Is(err, errClosed) {
+					s.conn.Close(websocket.CloseGoingAway, "")
+				}
 			}
 		}
 	}

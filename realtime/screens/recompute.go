@@ -2,6 +2,8 @@ package screens
 
 import (
 	"errors"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -10,153 +12,176 @@ import (
 
 	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/wsconn"
 	"github.com/openstream-go/openstream/schedule"
 )
 
-// pass is one recompute: the screens' rows, keys and contents as they are
-// now. Content messages are framed once per version and shared.
-type pass struct {
-	m        *Manager
-	now      time.Time
-	force    bool
-	rows     map[string]*core.Record // screen id -> row (nil: deleted)
-	branches map[string]string       // api key -> its branch ("" when invalid)
-	messages map[string]*websocket.PreparedMessage
-	earliest time.Time
+// rendering is what every screen of one group and branch is given.
+type rendering struct {
+	version string
+	msg     *websocket.PreparedMessage
+	content *playback.Content // nil while there is nothing to play
+	until   time.Time
+	noGroup bool
+	err     error
 }
 
-func (m *Manager) newPass(now time.Time, force bool) *pass {
-	return &pass{m: m, now: now, force: force, rows: map[string]*core.Record{}, branches: map[string]string{},
-		messages: map[string]*websocket.PreparedMessage{}}
-}
-
-// recomputeAll brings every screen up to date and sets the timer for the
-// next schedule boundary.
-func (m *Manager) recomputeAll(force bool) {
+// recomputeAll brings every screen up to date: its row when reload is set,
+// then one rendering per group (in parallel) offered to the group's
+// screens. It sets the timer for the next schedule boundary.
+func (m *Manager) recomputeAll(force, reload bool) {
 	all := m.snapshot()
-	p := m.newPass(m.cfg.Now(), force)
-	if err := p.loadRows(all); err != nil {
-		m.app.Logger().Error("realtime: screens not recomputed", "error", err)
-		return
+	if reload {
+		if err := m.reloadRows(all); err != nil {
+			m.app.Logger().Error("realtime: screens not recomputed", "error", err)
+			return
+		}
 	}
-	for _, s := range all {
-		p.update(s)
-	}
-	m.setWake(p.earliest)
+	m.deliver(all, m.cfg.Now(), force, m.setWake)
 }
 
 // refresh brings one screen up to date (a new socket, or a resend).
 func (m *Manager) refresh(s *screen, now time.Time, force bool) {
-	p := m.newPass(now, force)
-	if err := p.loadRows([]*screen{s}); err != nil {
-		m.app.Logger().Error("realtime: screen not refreshed", "screen", s.id, "error", err)
-		return
-	}
-	p.update(s)
-	m.wakeBy(p.earliest)
+	m.deliver([]*screen{s}, now, force, m.wakeBy)
 }
 
-// loadRows reads the screens' rows in chunks (ids, branch and group are
-// all the content depends on).
-func (p *pass) loadRows(screens []*screen) error {
+func (m *Manager) deliver(screens []*screen, now time.Time, force bool, wake func(time.Time)) {
+	renderings := m.render(screens, now)
+	keys := map[string]string{} // api key -> its branch ("" when invalid)
+	var earliest time.Time
+	ready := make([]*screen, 0, len(screens))
+	for _, s := range screens {
+		branch, group := s.where()
+		if _, ok := keys[s.key]; !ok {
+			keys[s.key] = m.keyBranch(s.key)
+		}
+		r := renderings[group+"/"+branch]
+		if !r.until.IsZero() && (earliest.IsZero() || r.until.Before(earliest)) {
+			earliest = r.until
+		}
+		var send bool
+		switch {
+		case branch == "":
+			send = s.closeWith(wsconn.CodeNotFound, msgNoScreen)
+		case keys[s.key] == "":
+			send = s.closeWith(wsconn.CodeUnauthorized, msgKeyInvalid)
+		case keys[s.key] != branch:
+			send = s.closeWith(wsconn.CodeUnauthorized, msgKeyElsewhere)
+		case r.noGroup:
+			send = s.closeWith(wsconn.CodeNotFound, msgNoGroup)
+		case r.err != nil:
+			m.app.Logger().Error("realtime: screen content", "screen", s.id, "error", r.err)
+		default:
+			if send = s.offer(r.version, r.msg, force); send {
+				if err := m.cfg.Health.SeenLater(s.id, now, r.content); err != nil {
+					m.app.Logger().Warn("screen health", "screen", s.id, "error", err)
+				}
+			}
+		}
+		if send {
+			ready = append(ready, s)
+		}
+	}
+	m.enqueue(ready...)
+	wake(earliest)
+}
+
+// render works out each distinct group's content, a few at a time.
+func (m *Manager) render(screens []*screen, now time.Time) map[string]*rendering {
+	col, err := m.app.FindCachedCollectionByNameOrId(collections.DisplayWebsites)
+	out := map[string]*rendering{}
+	var todo []*core.Record
+	for _, s := range screens {
+		branch, group := s.where()
+		key := group + "/" + branch
+		if _, ok := out[key]; ok || branch == "" {
+			continue
+		}
+		out[key] = &rendering{err: err}
+		if err == nil {
+			row := core.NewRecord(col) // all a rendering depends on
+			row.Set("branch", branch)
+			row.Set("display_website_group", group)
+			todo = append(todo, row)
+		}
+	}
+	work := make(chan *core.Record)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for row := range work {
+				m.renderOne(out[row.GetString("display_website_group")+"/"+row.GetString("branch")], row, now)
+			}
+		}()
+	}
+	for _, row := range todo {
+		work <- row
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
+
+func (m *Manager) renderOne(r *rendering, row *core.Record, now time.Time) {
+	content, until, err := m.cfg.Player.Lookup(row, now)
+	r.until = until
+	var body []byte
+	switch {
+	case errors.Is(err, schedule.ErrNoGroup):
+		r.noGroup = true
+		return
+	case errors.Is(err, schedule.ErrNoDefaultContent):
+		r.version = "none"
+	case err != nil:
+		r.err = err
+		return
+	default:
+		r.version, body, r.content = content.Version, content.JSON, content
+	}
+	r.msg, r.err = websocket.NewPreparedMessage(websocket.TextMessage, contentMessage(r.version, body))
+}
+
+// keyBranch is the branch of an active key ("" when the key is gone or off).
+func (m *Manager) keyBranch(key string) string {
+	rec, err := apikey.Resolve(m.app, key)
+	if err != nil {
+		return ""
+	}
+	return rec.GetString("branch")
+}
+
+// reloadRows rereads the screens' branch and group, in chunks; a screen
+// whose row is gone gets an empty branch (and is closed by deliver).
+func (m *Manager) reloadRows(screens []*screen) error {
 	ids := make([]any, 0, len(screens))
 	for _, s := range screens {
-		p.rows[s.id] = nil
 		ids = append(ids, s.id)
 	}
-	col, err := p.m.app.FindCachedCollectionByNameOrId(collections.DisplayWebsites)
-	if err != nil {
-		return err
-	}
+	rows := map[string][2]string{}
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
-		var rows []struct {
+		var found []struct {
 			ID     string `db:"id"`
 			Branch string `db:"branch"`
 			Group  string `db:"display_website_group"`
 		}
-		err := p.m.app.ConcurrentDB().Select("id", "branch", "display_website_group").From(collections.DisplayWebsites).
-			Where(dbx.In("id", ids[start:min(start+chunk, len(ids))]...)).All(&rows)
+		err := m.app.ConcurrentDB().Select("id", "branch", "display_website_group").From(collections.DisplayWebsites).
+			Where(dbx.In("id", ids[start:min(start+chunk, len(ids))]...)).All(&found)
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			rec := core.NewRecord(col)
-			rec.Id = r.ID
-			rec.Set("branch", r.Branch)
-			rec.Set("display_website_group", r.Group)
-			p.rows[r.ID] = rec
+		for _, r := range found {
+			rows[r.ID] = [2]string{r.Branch, r.Group}
 		}
+	}
+	for _, s := range screens {
+		row := rows[s.id]
+		s.mu.Lock()
+		s.branch, s.group = row[0], row[1]
+		s.mu.Unlock()
 	}
 	return nil
-}
-
-// keyBranch is the branch of an active key ("" when the key is gone or off).
-func (p *pass) keyBranch(key string) string {
-	if b, ok := p.branches[key]; ok {
-		return b
-	}
-	b := ""
-	if rec, err := apikey.Resolve(p.m.app, key); err == nil {
-		b = rec.GetString("branch")
-	}
-	p.branches[key] = b
-	return b
-}
-
-// update checks the screen's credentials and offers it its content; the
-// screen is queued for its sender only when there is something to send.
-func (p *pass) update(s *screen) {
-	row := p.rows[s.id]
-	branch := p.keyBranch(s.key)
-	var send bool
-	switch {
-	case row == nil:
-		send = s.closeWith(wsconn.CodeNotFound, msgNoScreen)
-	case branch == "":
-		send = s.closeWith(wsconn.CodeUnauthorized, msgKeyInvalid)
-	case branch != row.GetString("branch"):
-		send = s.closeWith(wsconn.CodeUnauthorized, msgKeyElsewhere)
-	default:
-		send = p.offerContent(s, row)
-	}
-	if send {
-		p.m.enqueue(s)
-	}
-}
-
-func (p *pass) offerContent(s *screen, row *core.Record) bool {
-	content, until, err := p.m.cfg.Player.Lookup(row, p.now)
-	if !until.IsZero() && (p.earliest.IsZero() || until.Before(p.earliest)) {
-		p.earliest = until
-	}
-	var version string
-	var body []byte
-	switch {
-	case errors.Is(err, schedule.ErrNoGroup):
-		return s.closeWith(wsconn.CodeNotFound, msgNoGroup)
-	case errors.Is(err, schedule.ErrNoDefaultContent):
-		version = "none"
-	case err != nil:
-		p.m.app.Logger().Error("realtime: screen content", "screen", s.id, "error", err)
-		return false
-	default:
-		version, body = content.Version, content.JSON
-	}
-	msg, ok := p.messages[version]
-	if !ok {
-		if msg, err = websocket.NewPreparedMessage(websocket.TextMessage, contentMessage(version, body)); err != nil {
-			p.m.app.Logger().Error("realtime: screen message", "error", err)
-			return false
-		}
-		p.messages[version] = msg
-	}
-	if !s.offer(version, msg, p.force) {
-		return false
-	}
-	if herr := p.m.cfg.Health.SeenLater(s.id, p.now, content); herr != nil {
-		p.m.app.Logger().Warn("screen health", "screen", s.id, "error", herr)
-	}
-	return true
 }

@@ -18,6 +18,8 @@ type screen struct {
 	key  string // the API key it authenticated with
 
 	mu      sync.Mutex
+	branch  string // the screen's row as last read (see Manager.reloadRows)
+	group   string
 	version string // of the newest content handed to it (sent or pending)
 	content *websocket.PreparedMessage
 	notices [][]byte
@@ -98,6 +100,13 @@ func (s *screen) flush() error {
 		s.conn.CloseWith(closing.Code, closing.Error)
 	}
 	return nil
+}
+
+// where is the screen's branch and group.
+func (s *screen) where() (branch, group string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.branch, s.group
 }
 
 // markClosed stops further sends (the reader saw the socket end).

@@ -13,43 +13,46 @@ import (
 	"github.com/openstream-go/openstream/realtime/wsconn"
 )
 
-// Serve upgrades GET /ws/screens/ and runs the socket until it closes. The
-// reading continues on a goroutine of its own so the request's (deep)
-// stack is released: an idle screen costs a small stack, not a handler's.
+// Serve upgrades GET /ws/screens/. The handshake (the first message, the
+// key and screen lookups, the first content) runs on a goroutine of its
+// own; the socket is then read by a fresh goroutine, so an idle screen
+// holds a small stack rather than one grown by the database work.
 func (m *Manager) Serve(e *core.RequestEvent) error {
 	conn, err := wsconn.Upgrade(m.up, e.Response, e.Request)
 	if err != nil {
 		return nil // the upgrader has answered (400/403)
 	}
 	m.conns.Add(1)
-	go func() {
-		defer m.conns.Done()
-		m.run(conn)
-	}()
+	go m.handshake(conn)
 	return nil
 }
 
-func (m *Manager) run(conn *wsconn.Conn) {
-	defer conn.WS().Close()
+func (m *Manager) handshake(conn *wsconn.Conn) {
 	s, perr := m.authenticate(conn)
 	if perr != nil {
 		if perr.code != 0 {
 			conn.CloseWith(perr.code, perr.msg)
 			conn.Drain()
 		}
+		_ = conn.WS().Close()
+		m.conns.Done()
 		return
 	}
-	if err := conn.WriteJSON(map[string]string{"type": "authenticated"}); err != nil {
-		return
-	}
-	if !m.add(s) {
+	if err := conn.WriteJSON(map[string]string{"type": "authenticated"}); err != nil || !m.add(s) {
 		conn.Close(websocket.CloseGoingAway, msgShuttingDown)
-		conn.Drain()
+		_ = conn.WS().Close()
+		m.conns.Done()
 		return
 	}
-	defer func() { s.markClosed(); m.remove(s) }()
+	m.dbSlots <- struct{}{}
 	m.refresh(s, m.cfg.Now(), true)
-	m.read(s)
+	<-m.dbSlots
+	go func() {
+		defer m.conns.Done()
+		defer conn.WS().Close()
+		defer func() { s.markClosed(); m.remove(s) }()
+		m.read(s)
+	}()
 }
 
 // authenticate reads and checks the first message within AuthTimeout.
@@ -69,6 +72,10 @@ func (m *Manager) authenticate(conn *wsconn.Conn) (*screen, *protocolError) {
 	if perr != nil {
 		return nil, perr
 	}
+	// A reconnect storm must not open a database connection (and its
+	// page cache) per screen: a few lookups at a time are plenty.
+	m.dbSlots <- struct{}{}
+	defer func() { <-m.dbSlots }()
 	key, err := apikey.Resolve(m.app, h.APIKey)
 	if err != nil {
 		return nil, fail(wsconn.CodeUnauthorized, msgKeyInvalid)
@@ -93,7 +100,8 @@ func (m *Manager) authenticate(conn *wsconn.Conn) (*screen, *protocolError) {
 		return nil, fail(wsconn.CodeNotFound, msgNoGroup)
 	}
 	_ = ws.SetReadDeadline(time.Time{})
-	return &screen{conn: conn, id: rec.Id, key: key.GetString("key")}, nil
+	return &screen{conn: conn, id: rec.Id, key: key.GetString("key"),
+		branch: rec.GetString("branch"), group: rec.GetString("display_website_group")}, nil
 }
 
 // read handles what an authenticated screen sends until the socket ends.
