@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// emergencyMark is in a content message while an emergency plays.
+var emergencyMark = []byte(`"emergency_active":true`)
+
+// screen is one simulated player: one socket and one goroutine reading it.
+type screen struct {
+	id   string
+	inst int // index of the instance it connects to
+
+	conn        *websocket.Conn
+	contentAt   atomic.Int64 // unix ns of the first content message
+	emergencyAt atomic.Int64 // unix ns of the first emergency content
+	messages    atomic.Int64
+	contentLen  atomic.Int64 // size of the first content message
+	closed      atomic.Bool  // the socket ended before we closed it
+	failure     atomic.Pointer[string]
+	closing     atomic.Bool // we are closing it
+}
+
+func (s *screen) fail(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.failure.CompareAndSwap(nil, &msg)
+}
+
+// Failure is why the screen never got content or lost its socket ("" if neither).
+func (s *screen) Failure() string {
+	if p := s.failure.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// client dials screens with small buffers (the client's memory is not
+// measured, but 10,000 sockets in one process should stay modest).
+type client struct {
+	dialer  websocket.Dialer
+	key     string
+	timeout time.Duration // for dialling, authenticating and the first content
+}
+
+func newClient(key string) *client {
+	return &client{
+		key:     key,
+		timeout: 60 * time.Second,
+		dialer: websocket.Dialer{
+			HandshakeTimeout: 60 * time.Second,
+			ReadBufferSize:   2048,
+			WriteBufferSize:  512,
+			WriteBufferPool:  &sync.Pool{},
+		},
+	}
+}
+
+// envelope is the part of a server message the handshake looks at.
+type envelope struct {
+	Type    string `json:"type"`
+	Version string `json:"version"`
+	Error   string `json:"error"`
+	Code    int    `json:"code"`
+}
+
+// connect opens the socket of s on url, authenticates and waits for the
+// first content message. It returns once that arrived (or failed); the
+// socket is then read by a goroutine of its own until it closes.
+func (c *client) connect(s *screen, url string) error {
+	conn, resp, err := c.dialer.Dial(url, nil)
+	if err != nil {
+		if resp != nil {
+			err = fmt.Errorf("%w (HTTP %d)", err, resp.StatusCode)
+		}
+		s.fail("dial: %v", err)
+		return err
+	}
+	s.conn = conn
+	auth, _ := json.Marshal(map[string]string{"type": "authenticate", "apiKey": c.key, "displayWebsiteId": s.id})
+	_ = conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	if err := conn.WriteMessage(websocket.TextMessage, auth); err != nil {
+		s.fail("send authenticate: %v", err)
+		_ = conn.Close()
+		return err
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(c.timeout))
+	authenticated := false
+	for {
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			s.fail("before first content: %v", describe(err))
+			_ = conn.Close()
+			return err
+		}
+		s.messages.Add(1)
+		var env envelope
+		if err := json.Unmarshal(msg, &env); err != nil {
+			s.fail("not JSON: %.80q", msg)
+			_ = conn.Close()
+			return err
+		}
+		switch {
+		case env.Error != "" || env.Code != 0:
+			s.fail("server error %d: %s", env.Code, env.Error)
+			_ = conn.Close()
+			return errors.New(s.Failure())
+		case env.Type == "authenticated":
+			authenticated = true
+		case env.Type == "content" && authenticated:
+			s.contentLen.Store(int64(len(msg)))
+			if bytes.Contains(msg, emergencyMark) {
+				s.fail("emergency already active in the first content")
+			}
+			s.contentAt.Store(time.Now().UnixNano())
+			_ = conn.SetReadDeadline(time.Time{})
+			go s.read()
+			return nil
+		default:
+			s.fail("unexpected message before content: %.80q", msg)
+			_ = conn.Close()
+			return errors.New(s.Failure())
+		}
+	}
+}
+
+// read timestamps the first emergency content and otherwise only keeps
+// the socket alive (gorilla answers the server's pings while it reads).
+func (s *screen) read() {
+	for {
+		msg, err := s.next()
+		if err != nil {
+			if !s.closing.Load() {
+				s.closed.Store(true)
+				s.fail("socket ended: %v", describe(err))
+			}
+			return
+		}
+		now := time.Now().UnixNano()
+		s.messages.Add(1)
+		if s.emergencyAt.Load() == 0 && bytes.Contains(msg, emergencyMark) {
+			s.emergencyAt.Store(now)
+		}
+		if bytes.HasPrefix(msg, []byte(`{"error"`)) {
+			s.fail("server error: %.120s", msg)
+		}
+		buffers.Put(msg[:0])
+	}
+}
+
+// buffers are shared by the readers: ten thousand sockets each reading
+// into a new slice would make the client's garbage collector, not the
+// server, the bottleneck of the measurement.
+var buffers = sync.Pool{New: func() any { return make([]byte, 0, 8<<10) }}
+
+// next reads one message into a pooled buffer.
+func (s *screen) next() ([]byte, error) {
+	_, r, err := s.conn.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	buf := bytes.NewBuffer(buffers.Get().([]byte))
+	_, err = buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+// close ends the socket with a normal close frame.
+func (s *screen) close() {
+	if s.conn == nil || !s.closing.CompareAndSwap(false, true) {
+		return
+	}
+	_ = s.conn.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	_ = s.conn.Close()
+}
+
+// describe shortens a read error to its close code where there is one.
+func describe(err error) string {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return fmt.Sprintf("close %d %s", ce.Code, ce.Text)
+	}
+	return err.Error()
+}
+
+// connectAll connects every screen to urls[s.inst], pool at a time, and
+// returns when each has its first content or has failed.
+func (c *client) connectAll(screens []*screen, urls []string, pool int, progress func(done int)) {
+	sem := make(chan struct{}, pool)
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for _, s := range screens {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_ = c.connect(s, urls[s.inst])
+			if d := done.Add(1); progress != nil {
+				progress(int(d))
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// delivery is the latency summary of one set of screens.
+type delivery struct {
+	Screens  int // screens that were connected with content
+	Received int
+	Lost     int // connected, but no emergency within the wait
+	Dropped  int // of Lost: their socket had ended
+	Min, P50 time.Duration
+	P99, Max time.Duration
+}
+
+// summarise measures each screen's receipt against t0. Screens that never
+// got their first content are not counted (the connect phase reports them).
+func summarise(screens []*screen, t0 time.Time) delivery {
+	var d delivery
+	var lat []time.Duration
+	for _, s := range screens {
+		if s.contentAt.Load() == 0 {
+			continue
+		}
+		d.Screens++
+		at := s.emergencyAt.Load()
+		if at == 0 {
+			d.Lost++
+			if s.closed.Load() {
+				d.Dropped++
+			}
+			continue
+		}
+		lat = append(lat, time.Duration(at-t0.UnixNano()))
+	}
+	d.Received = len(lat)
+	slices.Sort(lat)
+	d.P50, d.P99 = percentile(lat, 0.50), percentile(lat, 0.99)
+	if len(lat) > 0 {
+		d.Min, d.Max = lat[0], lat[len(lat)-1]
+	}
+	return d
+}
+
+// percentile is the nearest-rank percentile of sorted values (0 for none).
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) }
+
+// rssKB is VmRSS of pid in KB.
+func rssKB(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return parseRSS(f)
+}
+
+func parseRSS(r io.Reader) (int64, error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				return strconv.ParseInt(f[0], 10, 64)
+			}
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS line")
+}
+
+// failures counts the screens' failure reasons, most frequent first.
+func failures(screens []*screen) []string {
+	count := map[string]int{}
+	for _, s := range screens {
+		if f := s.Failure(); f != "" {
+			count[f]++
+		}
+	}
+	out := make([]string, 0, len(count))
+	for f, n := range count {
+		out = append(out, fmt.Sprintf("%6d × %s", n, f))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] > out[j] })
+	return out
+}
+
+// cpuTime is the user+system CPU time pid has used (from /proc/<pid>/stat,
+// in USER_HZ ticks, 100 a second on Linux).
+func cpuTime(pid int) (time.Duration, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseCPU(string(raw))
+}
+
+func parseCPU(stat string) (time.Duration, error) {
+	// The command name (field 2) may hold spaces: count from its ")".
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("bad stat line")
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("bad stat line")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("bad stat line")
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+}
+
+// dbConns counts pid's open data.db files: one per SQLite connection in
+// its pools (each with its own page cache, outside the Go heap).
+func dbConns(pid int) int {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, e := range entries {
+		if target, err := os.Readlink(dir + "/" + e.Name()); err == nil && strings.HasSuffix(target, "/data.db") {
+			n++
+		}
+	}
+	return n
+}
+
+// selfCPU is this process's user+system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
