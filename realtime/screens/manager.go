@@ -73,9 +73,10 @@ type Manager struct {
 	cfg Config
 	up  *websocket.Upgrader
 
-	mu      sync.Mutex
-	screens map[*screen]struct{}
-	closed  bool
+	mu          sync.Mutex
+	screens     map[*screen]struct{}
+	handshaking map[*wsconn.Conn]struct{}
+	closed      bool
 
 	wake    chan struct{}  // a recompute is due (capacity 1: requests coalesce)
 	force   atomic.Bool    // the next recompute resends to every screen
@@ -112,16 +113,17 @@ func New(app core.App, cfg Config) *Manager {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
-		app:     app,
-		cfg:     cfg,
-		up:      wsconn.NewUpgrader(nil, 256), // players run on any host: the key is the credential
-		screens: map[*screen]struct{}{},
-		wake:    make(chan struct{}, 1),
-		sendq:   make(chan []*screen, 256),
-		dbSlots: make(chan struct{}, handshakeSlots),
-		timer:   time.NewTimer(time.Hour),
-		ctx:     ctx,
-		cancel:  cancel,
+		app:         app,
+		cfg:         cfg,
+		up:          wsconn.NewUpgrader(nil, 256), // players run on any host: the key is the credential
+		screens:     map[*screen]struct{}{},
+		handshaking: map[*wsconn.Conn]struct{}{},
+		wake:        make(chan struct{}, 1),
+		sendq:       make(chan []*screen, 256),
+		dbSlots:     make(chan struct{}, handshakeSlots),
+		timer:       time.NewTimer(time.Hour),
+		ctx:         ctx,
+		cancel:      cancel,
 	}
 	m.timer.Stop()
 	m.settle = time.AfterFunc(time.Hour, m.settled)
@@ -185,18 +187,39 @@ func (m *Manager) Close() {
 		return
 	}
 	m.closed = true
-	all := make([]*screen, 0, len(m.screens))
+	all := make([]*wsconn.Conn, 0, len(m.screens)+len(m.handshaking))
 	for s := range m.screens {
-		all = append(all, s)
+		all = append(all, s.conn)
+	}
+	for c := range m.handshaking {
+		all = append(all, c)
 	}
 	m.mu.Unlock()
 	m.unsub()
 	m.cancel()
-	for _, s := range all {
-		s.conn.Close(websocket.CloseGoingAway, msgShuttingDown)
+	for _, c := range all {
+		c.Close(websocket.CloseGoingAway, msgShuttingDown)
 	}
 	m.wg.Wait()
 	m.conns.Wait()
+}
+
+// handshakeStarted records a socket not authenticated yet, so that Close
+// ends it too; false when the manager is closed.
+func (m *Manager) handshakeStarted(c *wsconn.Conn) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return false
+	}
+	m.handshaking[c] = struct{}{}
+	return true
+}
+
+func (m *Manager) handshakeEnded(c *wsconn.Conn) {
+	m.mu.Lock()
+	delete(m.handshaking, c)
+	m.mu.Unlock()
 }
 
 func (m *Manager) add(s *screen) bool {

@@ -335,3 +335,23 @@ func TestHeartbeatUpdatesLastSeen(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Shutting down ends every socket with 1001, authenticated or still in
+// its handshake (which would otherwise hold the shutdown for its timeout).
+func TestCloseEndsEverySocket(t *testing.T) {
+	e := setup(t, screens.Config{AuthTimeout: time.Hour})
+	playing, _ := e.connect(t, e.aarhus)
+	waiting := rttest.Dial(t, e.url, nil)
+	deadline := time.Now().Add(rttest.Wait)
+	for e.mgr.Connected() != 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	done := make(chan struct{})
+	go func() { e.mgr.Close(); close(done) }()
+	playing.ExpectClose(1001)
+	waiting.ExpectClose(1001)
+	<-done
+	// A socket opened after the shutdown is refused the same way.
+	late := rttest.Dial(t, e.url, nil)
+	late.ExpectClose(1001)
+}

@@ -22,6 +22,10 @@ func (m *Manager) Serve(e *core.RequestEvent) error {
 	if err != nil {
 		return nil // the upgrader has answered (400/403)
 	}
+	if !m.handshakeStarted(conn) {
+		conn.Close(websocket.CloseGoingAway, msgShuttingDown)
+		return nil
+	}
 	m.conns.Add(1)
 	go m.handshake(conn)
 	return nil
@@ -29,6 +33,7 @@ func (m *Manager) Serve(e *core.RequestEvent) error {
 
 func (m *Manager) handshake(conn *wsconn.Conn) {
 	s, perr := m.authenticate(conn)
+	m.handshakeEnded(conn)
 	if perr != nil {
 		if perr.code != 0 {
 			conn.CloseWith(perr.code, perr.msg)
