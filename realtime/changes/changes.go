@@ -11,6 +11,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -75,7 +76,7 @@ func Watch(app core.App, h hub.Hub) {
 				err = h.Publish(context.Background(), Topic, payload)
 			}
 			if err != nil {
-				app.Logger().Warn("realtime: change not published", "collection", c.Collection, "id", c.ID, "error", err)
+				unpublished.report(app, c, err)
 			}
 			return e.Next()
 		}
@@ -169,6 +170,31 @@ func (s *storedValues) pop(r *core.Record) []string {
 		return nil
 	}
 	return q[0]
+}
+
+// unpublished logs changes the other instances did not get, at most once
+// every logEvery with the count since: during a long Redis outage an
+// import would otherwise write a warning per record.
+var unpublished failureLog
+
+const logEvery = 10 * time.Second
+
+type failureLog struct {
+	mu      sync.Mutex
+	last    time.Time
+	skipped int
+}
+
+func (l *failureLog) report(app core.App, c Change, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if time.Since(l.last) < logEvery {
+		l.skipped++
+		return
+	}
+	app.Logger().Warn("realtime: change not published", "collection", c.Collection, "id", c.ID, "error", err,
+		"alsoUnpublishedSinceLastWarning", l.skipped)
+	l.last, l.skipped = time.Now(), 0
 }
 
 // Decode reads a Change from a hub payload.

@@ -236,3 +236,29 @@ func TestRedisOutage(t *testing.T) {
 		}
 	}
 }
+
+// Close sends what is still queued: a command that changes records and
+// exits at once (an import) still reaches the running servers.
+func TestCloseSendsWhatIsQueued(t *testing.T) {
+	p := prefix(t)
+	url := testenv.RedisURL(t)
+	b := redisHub(t, url, p, 0)
+	opts, _ := redis.ParseURL(url)
+	client := redis.NewClient(opts)
+	defer client.Close()
+	a := hub.NewRedis(client, hub.RedisOptions{Prefix: p})
+	ready(t, a, b)
+	in := listen(b, "changes")
+	const n = 2000
+	for i := range n {
+		if err := a.Publish(context.Background(), "changes", []byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(t, a.Close())
+	for i := range n {
+		if m := in.next(t); string(m.Payload) != fmt.Sprint(i) {
+			t.Fatalf("message %d: %q", i, m.Payload)
+		}
+	}
+}

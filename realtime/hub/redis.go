@@ -114,39 +114,65 @@ func (h *Redis) publish(ctx context.Context) {
 	batch := make([][]byte, 0, 128)
 	for {
 		select {
-		case <-ctx.Done():
-			return
 		case env := <-h.outbox:
 			batch = append(batch[:0], env)
+		case <-ctx.Done():
+			h.drain(batch[:0])
+			return
 		}
-	fill:
-		for len(batch) < cap(batch) {
-			select {
-			case env := <-h.outbox:
-				batch = append(batch, env)
-			default:
-				break fill
-			}
+		h.send(ctx, h.fill(batch))
+	}
+}
+
+// fill adds what else is queued to batch, up to its capacity.
+func (h *Redis) fill(batch [][]byte) [][]byte {
+	for len(batch) < cap(batch) {
+		select {
+		case env := <-h.outbox:
+			batch = append(batch, env)
+		default:
+			return batch
 		}
-		var err error
-		for attempt, wait := 0, 50*time.Millisecond; attempt < 3; attempt, wait = attempt+1, wait*2 {
-			pipe := h.client.Pipeline()
-			for _, env := range batch {
-				pipe.Publish(ctx, h.channel, env)
-			}
-			if _, err = pipe.Exec(ctx); err == nil || ctx.Err() != nil {
-				break
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
+	}
+	return batch
+}
+
+// drain sends what is still queued when the hub closes (a command such as
+// an import ends right after its last change), for at most closeDrain.
+func (h *Redis) drain(batch [][]byte) {
+	ctx, cancel := context.WithTimeout(context.Background(), closeDrain)
+	defer cancel()
+	for ctx.Err() == nil {
+		if batch = h.fill(batch[:0]); len(batch) == 0 {
+			return
 		}
-		if err != nil && ctx.Err() == nil {
-			// The receiver sees the same outage and resynchronises every
-			// instance when Redis is back; these messages are lost.
-			h.log.Warn("realtime: could not publish to Redis", "messages", len(batch), "error", err)
+		h.send(ctx, batch)
+	}
+}
+
+// closeDrain bounds how long Close spends sending queued messages.
+const closeDrain = 2 * time.Second
+
+// send publishes a batch in one round trip, retrying twice.
+func (h *Redis) send(ctx context.Context, batch [][]byte) {
+	var err error
+	for attempt, wait := 0, 50*time.Millisecond; attempt < 3; attempt, wait = attempt+1, wait*2 {
+		pipe := h.client.Pipeline()
+		for _, env := range batch {
+			pipe.Publish(ctx, h.channel, env)
 		}
+		if _, err = pipe.Exec(ctx); err == nil || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+	if err != nil && ctx.Err() == nil {
+		// The receiver sees the same outage and resynchronises every
+		// instance when Redis is back; these messages are lost.
+		h.log.Warn("realtime: could not publish to Redis", "messages", len(batch), "error", err)
 	}
 }
 
@@ -154,8 +180,9 @@ func (h *Redis) Subscribe(topic string, fn Handler) func() { return h.subs.subsc
 func (h *Redis) Presence() Presence                        { return h.presence }
 func (h *Redis) OnStatus(fn func(error))                   { h.status.add(fn) }
 
-// Close stops receiving and renewing; presence entries of this instance are
-// removed so other instances stop showing them at once.
+// Close stops receiving and renewing, sends what is still queued (for up
+// to two seconds), and removes this instance's presence entries so other
+// instances stop showing them at once.
 func (h *Redis) Close() error {
 	h.cancel()
 	_ = h.pubsub.Close() // unblocks a receive waiting on the socket
