@@ -39,9 +39,11 @@ func (f *fakeScreens) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.Close()
 		return
 	}
+	// Registered before the first content is written (and under the lock
+	// emergency writes with): a client that has its content is reachable.
+	f.mu.Lock()
 	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"authenticated"}`))
 	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"content","version":"a","data":{"slideshow":{"id":"1"}}}`))
-	f.mu.Lock()
 	f.conns = append(f.conns, c)
 	f.mu.Unlock()
 	go func() {
@@ -80,7 +82,7 @@ func TestClientAgainstFakeServer(t *testing.T) {
 	}
 	t0 := time.Now()
 	f.emergency()
-	for time.Since(t0) < 5*time.Second && countEmergencies(screens) < 20 {
+	for time.Since(t0) < 15*time.Second && countEmergencies(screens) < 20 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	d := summarise(screens, t0)
