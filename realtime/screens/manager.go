@@ -205,7 +205,8 @@ func (m *Manager) Close() {
 }
 
 // handshakeStarted records a socket not authenticated yet, so that Close
-// ends it too; false when the manager is closed.
+// ends it too and waits for it (counted under the lock Close takes, so
+// never after Close began waiting); false when the manager is closed.
 func (m *Manager) handshakeStarted(c *wsconn.Conn) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -213,6 +214,7 @@ func (m *Manager) handshakeStarted(c *wsconn.Conn) bool {
 		return false
 	}
 	m.handshaking[c] = struct{}{}
+	m.conns.Add(1)
 	return true
 }
 

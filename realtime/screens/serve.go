@@ -26,7 +26,6 @@ func (m *Manager) Serve(e *core.RequestEvent) error {
 		conn.Close(websocket.CloseGoingAway, msgShuttingDown)
 		return nil
 	}
-	m.conns.Add(1)
 	go m.handshake(conn)
 	return nil
 }
