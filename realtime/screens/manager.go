@@ -138,7 +138,9 @@ func New(app core.App, cfg Config) *Manager {
 	})
 	cfg.Hub.OnStatus(func(err error) {
 		if err != nil {
-			m.notifyAll(wsconn.Error{Error: msgRedisLost, Code: wsconn.CodeRedis})
+			// Off the hub's goroutine: queueing for thousands of screens
+			// may wait for busy senders.
+			go m.notifyAll(wsconn.Error{Error: msgRedisLost, Code: wsconn.CodeRedis})
 			return
 		}
 		m.reload.Store(true)
@@ -195,6 +197,7 @@ func (m *Manager) Close() {
 		all = append(all, c)
 	}
 	m.mu.Unlock()
+	m.settle.Stop()
 	m.unsub()
 	m.cancel()
 	for _, c := range all {
