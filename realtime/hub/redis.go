@@ -31,11 +31,13 @@ type Redis struct {
 	status   statusListeners
 	presence *redisPresence
 
-	outbox chan []byte // envelopes waiting for the publisher
-	pubsub *redis.PubSub
+	outbox  chan []byte   // envelopes waiting for the publisher
+	closing chan struct{} // closed by Close: the publisher drains and ends
+	pubsub  *redis.PubSub
 
-	cancel context.CancelFunc
-	done   sync.WaitGroup
+	cancel    context.CancelFunc
+	done      sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // outboxSize bounds the envelopes queued for Redis; beyond it (Redis slow
@@ -74,13 +76,14 @@ func NewRedis(client *redis.Client, opts RedisOptions) *Redis {
 		origin:  newInstanceID(),
 		log:     opts.Logger,
 		outbox:  make(chan []byte, outboxSize),
+		closing: make(chan struct{}),
 		cancel:  cancel,
 	}
 	h.presence = &redisPresence{hub: h, ttl: opts.PresenceTTL, local: map[presenceKey]string{}}
 	h.pubsub = client.Subscribe(ctx, h.channel)
 	h.done.Add(3)
 	go func() { defer h.done.Done(); h.receive(ctx, h.pubsub) }()
-	go func() { defer h.done.Done(); h.publish(ctx) }()
+	go func() { defer h.done.Done(); h.publish() }()
 	go func() { defer h.done.Done(); h.presence.renewLoop(ctx) }()
 	return h
 }
@@ -110,19 +113,26 @@ func (h *Redis) Publish(ctx context.Context, topic string, payload []byte) error
 // publish sends queued envelopes in order, pipelining whatever has piled
 // up, so a burst of changes costs one round trip and a slow Redis never
 // holds up the request that made the change.
-func (h *Redis) publish(ctx context.Context) {
+// It is not stopped by the hub's context: a batch being sent when Close
+// comes is finished, then the rest drained.
+func (h *Redis) publish() {
 	batch := make([][]byte, 0, 128)
 	for {
 		select {
 		case env := <-h.outbox:
 			batch = append(batch[:0], env)
-		case <-ctx.Done():
+		case <-h.closing:
 			h.drain(batch[:0])
 			return
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
 		h.send(ctx, h.fill(batch))
+		cancel()
 	}
 }
+
+// sendTimeout bounds one batch's round trips (with its retries).
+const sendTimeout = 10 * time.Second
 
 // fill adds what else is queued to batch, up to its capacity.
 func (h *Redis) fill(batch [][]byte) [][]byte {
@@ -184,10 +194,13 @@ func (h *Redis) OnStatus(fn func(error))                   { h.status.add(fn) }
 // to two seconds), and removes this instance's presence entries so other
 // instances stop showing them at once.
 func (h *Redis) Close() error {
-	h.cancel()
-	_ = h.pubsub.Close() // unblocks a receive waiting on the socket
-	h.done.Wait()
-	h.presence.dropAll()
+	h.closeOnce.Do(func() {
+		h.cancel()
+		close(h.closing)
+		_ = h.pubsub.Close() // unblocks a receive waiting on the socket
+		h.done.Wait()
+		h.presence.dropAll()
+	})
 	return nil
 }
 
