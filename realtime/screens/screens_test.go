@@ -122,7 +122,7 @@ func jsonEqual(a, b any) bool {
 
 // Every refusal of the handshake: the error frame, then the close code.
 func TestAuthenticationErrors(t *testing.T) {
-	e := setup(t, screens.Config{AuthTimeout: 300 * time.Millisecond})
+	e := setup(t, screens.Config{AuthTimeout: 2 * time.Second}) // short for the timeout row, not too short for a loaded CI machine
 	groupless := apitest.Create(t, e.app, collections.DisplayWebsites, map[string]any{"name": "new", "branch": e.aarhus.Branch}).Id
 	inactive := apitest.Create(t, e.app, collections.Branches, map[string]any{"name": "Closed", "suborganisation": e.tenants.Suborg["aarhus"]}).Id
 	closedKey, err := apikey.ForBranch(e.app, inactive)
