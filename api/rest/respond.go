@@ -30,22 +30,31 @@ func Handler(fn func(e *core.RequestEvent) error) func(e *core.RequestEvent) err
 	}
 }
 
-// JSON writes body compactly with HTML left unescaped, as DRF renders it.
-func JSON(e *core.RequestEvent, status int, body any) error {
+// Marshal encodes v compactly with HTML left unescaped (slides carry
+// markup), as DRF renders it; the sockets' frames use it too.
+func Marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// JSON writes body compactly with HTML left unescaped, as DRF renders it.
+func JSON(e *core.RequestEvent, status int, body any) error {
+	out, err := Marshal(body)
+	if err != nil {
 		return err
 	}
-	out := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	h := e.Response.Header()
 	h.Set("Content-Type", "application/json")
 	e.Response.WriteHeader(status)
 	if e.Request.Method == http.MethodHead {
 		return nil
 	}
-	_, err := e.Response.Write(out)
+	_, err = e.Response.Write(out)
 	return err
 }
 

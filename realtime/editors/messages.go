@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/realtime/wsconn"
 )
 
@@ -124,9 +125,9 @@ func decodeMessage(raw []byte) (messageKind, map[string]any, *wsconn.Error) {
 // marshalFrame encodes a frame; the frames here always encode, so a
 // failure (a value JSON cannot hold) becomes the generic error.
 func marshalFrame(v any) []byte {
-	raw, err := wsconn.Marshal(v)
+	raw, err := rest.Marshal(v)
 	if err != nil {
-		raw, _ = wsconn.Marshal(wsErr(wsconn.CodeGeneric, errGeneric))
+		raw, _ = rest.Marshal(wsErr(wsconn.CodeGeneric, errGeneric))
 	}
 	return raw
 }

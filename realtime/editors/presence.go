@@ -8,8 +8,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/realtime/wsconn"
 )
 
 // presenceEntry is one editor in a {"presence": [...]} frame.
@@ -56,7 +56,7 @@ func (ed *Editors) presenceFrame(ctx context.Context, slideshowID string) ([]byt
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return wsconn.Marshal(map[string]any{"presence": entries})
+	return rest.Marshal(map[string]any{"presence": entries})
 }
 
 // broadcastPresence publishes the slideshow's presence to its editors.

@@ -225,5 +225,5 @@ func (ed *Editors) snapshot(r *core.Record) ([]byte, error) {
 	obj["previewWidth"] = obj["preview_width"]
 	obj["previewHeight"] = obj["preview_height"]
 	obj["isCustomDimensions"] = obj["is_custom_dimensions"]
-	return wsconn.Marshal(map[string]any{"data": obj})
+	return rest.Marshal(map[string]any{"data": obj})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
 
 	"github.com/openstream-go/openstream/playback"
@@ -341,7 +342,7 @@ func (m *Manager) flushHealth() {
 
 // notifyAll queues an error frame for every screen (it does not close).
 func (m *Manager) notifyAll(frame wsconn.Error) {
-	raw, err := wsconn.Marshal(frame)
+	raw, err := rest.Marshal(frame)
 	if err != nil {
 		return
 	}

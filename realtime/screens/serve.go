@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/realtime/wsconn"
@@ -163,7 +164,7 @@ func msgFor(err error) string {
 }
 
 func errorFrame(code int, msg string) []byte {
-	raw, _ := wsconn.Marshal(wsconn.Error{Error: msg, Code: code})
+	raw, _ := rest.Marshal(wsconn.Error{Error: msg, Code: code})
 	return raw
 }
 

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/openstream-go/openstream/api/rest"
 )
 
 // The OpenStream close codes (spec api-content §7).
@@ -80,7 +82,7 @@ func (c *Conn) WS() *websocket.Conn { return c.ws }
 
 // WriteJSON sends v as one text message.
 func (c *Conn) WriteJSON(v any) error {
-	raw, err := Marshal(v)
+	raw, err := rest.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -181,26 +183,4 @@ func (c *Conn) Read(limit int64) ([]byte, error) {
 		return nil, ErrBinary
 	}
 	return raw, nil
-}
-
-// Marshal encodes like the REST API: HTML left unescaped (slides carry
-// markup), no trailing newline.
-func Marshal(v any) ([]byte, error) {
-	var buf bytesBuffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.trimmed(), nil
-}
-
-type bytesBuffer struct{ b []byte }
-
-func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
-func (w *bytesBuffer) trimmed() []byte {
-	if n := len(w.b); n > 0 && w.b[n-1] == '\n' {
-		return w.b[:n-1]
-	}
-	return w.b
 }
