@@ -10,6 +10,7 @@ import (
 
 	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/schedule"
@@ -24,7 +25,6 @@ func (h *handlers) playerRoutes(r *router.Router[*core.RequestEvent]) {
 }
 
 const (
-	msgKeyOtherBranch = "API key not valid for this branch."
 	msgScreenIDNeeded = "Display website ID is required."
 )
 
@@ -52,7 +52,7 @@ func (h *handlers) activeContent(e *core.RequestEvent) error {
 		return rest.NotFound("DisplayWebsite")
 	}
 	if key != nil && key.GetString("branch") != screen.GetString("branch") {
-		return rest.Detail(http.StatusForbidden, msgKeyOtherBranch)
+		return rest.Detail(http.StatusForbidden, apikey.ErrWrongBranch.Error())
 	}
 	if user != nil {
 		ok, err := access.CanAccessBranch(e.App, user.Id, screen.GetString("branch"))
@@ -94,10 +94,10 @@ func branchBound(e *core.RequestEvent) (*core.Record, error) {
 	key, present, err := rest.ScreenKey(e)
 	if present {
 		if err != nil {
-			return nil, rest.Detail(http.StatusForbidden, "Invalid or inactive API key.")
+			return nil, rest.Detail(http.StatusForbidden, apikey.ErrInvalid.Error())
 		}
 		if key.GetString("branch") != branch.Id {
-			return nil, rest.Detail(http.StatusForbidden, msgKeyOtherBranch)
+			return nil, rest.Detail(http.StatusForbidden, apikey.ErrWrongBranch.Error())
 		}
 		return branch, nil
 	}

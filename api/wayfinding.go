@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/shape"
 )
@@ -44,7 +45,7 @@ func readerBranch(e *core.RequestEvent) (*core.Record, error) {
 	if err == nil && key != nil {
 		if raw, _ := rest.Param(e, "branch_id"); raw != "" {
 			if id, ok := collections.ParseID(raw); !ok || id != key.GetString("branch") {
-				return nil, rest.Detail(http.StatusUnauthorized, msgKeyOtherBranch)
+				return nil, rest.Detail(http.StatusUnauthorized, apikey.ErrWrongBranch.Error())
 			}
 		}
 		return e.App.FindRecordById(collections.Branches, key.GetString("branch"))

@@ -17,6 +17,9 @@ import (
 // keys and switched-off keys are deliberately indistinguishable.
 var ErrInvalid = errors.New("Invalid or inactive API key.")
 
+// ErrWrongBranch means a valid key of another branch than the screen's.
+var ErrWrongBranch = errors.New("API key not valid for this branch.")
+
 // ErrNoKey means the branch has no key row.
 var ErrNoKey = errors.New("No API key found for this branch.")
 

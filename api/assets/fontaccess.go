@@ -7,6 +7,7 @@ import (
 
 	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 )
 
@@ -82,7 +83,7 @@ func screenOrg(e *core.RequestEvent, key *core.Record) (*core.Record, error) {
 		return nil, rest.Detail(http.StatusBadRequest, "Display website missing branch/suborganisation.")
 	}
 	if key != nil && key.GetString("branch") != branch {
-		return nil, rest.Detail(http.StatusForbidden, "API key not valid for this branch.")
+		return nil, rest.Detail(http.StatusForbidden, apikey.ErrWrongBranch.Error())
 	}
 	org, err := e.App.FindRecordById(collections.Organisations, orgID)
 	if err != nil {

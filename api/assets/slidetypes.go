@@ -9,6 +9,7 @@ import (
 
 	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 )
 
@@ -31,7 +32,7 @@ func slideTypeOrg(e *core.RequestEvent) (string, error) {
 	key, present, err := rest.ScreenKey(e)
 	if present {
 		if err != nil {
-			return "", rest.Detail(http.StatusForbidden, "Invalid or inactive API key.")
+			return "", rest.Detail(http.StatusForbidden, apikey.ErrInvalid.Error())
 		}
 		return branchOrg(e.App, key.GetString("branch"))
 	}

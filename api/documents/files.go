@@ -16,6 +16,7 @@ import (
 
 	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/media"
 )
@@ -69,9 +70,9 @@ func (h *handlers) tokenBranch(e *core.RequestEvent) (*core.Record, error) {
 	key, present, err := rest.ScreenKey(e)
 	switch {
 	case present && err != nil:
-		return nil, rest.Detail(http.StatusForbidden, "Invalid or inactive API key.")
+		return nil, rest.Detail(http.StatusForbidden, apikey.ErrInvalid.Error())
 	case present && key.GetString("branch") != branchID:
-		return nil, rest.Detail(http.StatusForbidden, "API key not valid for this branch.")
+		return nil, rest.Detail(http.StatusForbidden, apikey.ErrWrongBranch.Error())
 	case !present:
 		user := rest.OptionalUser(e)
 		if user == nil {

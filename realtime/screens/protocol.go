@@ -5,20 +5,18 @@ import (
 	"strings"
 
 	"github.com/openstream-go/openstream/realtime/wsconn"
+	"github.com/openstream-go/openstream/schedule"
 )
 
-// Messages of the screen protocol (README "Screens over WebSocket").
+// Messages of the screen protocol (docs/screens-websocket.md); the key and
+// content errors are the REST API's own (apikey, schedule).
 const (
 	msgMissingAuth   = "Missing authentication"
 	msgInvalidJSON   = "Invalid JSON"
 	msgGeneric       = "An error occurred"
 	msgKeyRequired   = "API key required."
-	msgKeyInvalid    = "Invalid or inactive API key."
-	msgKeyElsewhere  = "API key not valid for this branch."
 	msgScreenNeeded  = "Display website ID is required."
 	msgNoScreen      = "No DisplayWebsite matches the given query."
-	msgNoGroup       = "No display_website_group found."
-	msgNoContent     = "No default content found."
 	msgRedisLost     = "Realtime connection lost (Redis); content changes may arrive late"
 	msgShuttingDown  = "server shutting down"
 	msgTooLarge      = "Message too large"
@@ -123,7 +121,7 @@ func contentMessage(version string, body []byte) []byte {
 	out = append(out, `","data":`...)
 	if body == nil {
 		out = append(out, `null,"detail":"`...)
-		out = append(out, msgNoContent...)
+		out = append(out, schedule.ErrNoDefaultContent.Error()...)
 		out = append(out, '"')
 	} else {
 		out = append(out, body...)

@@ -65,11 +65,11 @@ func (m *Manager) deliver(screens []*screen, now time.Time, force bool, wake fun
 		case branch == "":
 			send = s.closeWith(wsconn.CodeNotFound, msgNoScreen)
 		case keys[s.key] == "":
-			send = s.closeWith(wsconn.CodeUnauthorized, msgKeyInvalid)
+			send = s.closeWith(wsconn.CodeUnauthorized, apikey.ErrInvalid.Error())
 		case keys[s.key] != branch:
-			send = s.closeWith(wsconn.CodeUnauthorized, msgKeyElsewhere)
+			send = s.closeWith(wsconn.CodeUnauthorized, apikey.ErrWrongBranch.Error())
 		case r.noGroup:
-			send = s.closeWith(wsconn.CodeNotFound, msgNoGroup)
+			send = s.closeWith(wsconn.CodeNotFound, schedule.ErrNoGroup.Error())
 		case r.err != nil:
 			m.app.Logger().Error("realtime: screen content", "screen", s.id, "error", r.err)
 		default:

@@ -12,6 +12,7 @@ import (
 	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/realtime/wsconn"
+	"github.com/openstream-go/openstream/schedule"
 )
 
 // Serve upgrades GET /ws/screens/. The handshake (the first message, the
@@ -83,7 +84,7 @@ func (m *Manager) authenticate(conn *wsconn.Conn) (*screen, *protocolError) {
 	defer func() { <-m.dbSlots }()
 	key, err := apikey.Resolve(m.app, h.APIKey)
 	if err != nil {
-		return nil, fail(wsconn.CodeUnauthorized, msgKeyInvalid)
+		return nil, fail(wsconn.CodeUnauthorized, apikey.ErrInvalid.Error())
 	}
 	branch := key.GetString("branch")
 	var rec *core.Record
@@ -99,10 +100,10 @@ func (m *Manager) authenticate(conn *wsconn.Conn) (*screen, *protocolError) {
 		return nil, fail(wsconn.CodeNotFound, msgNoScreen)
 	}
 	if rec.GetString("branch") != branch {
-		return nil, fail(wsconn.CodeUnauthorized, msgKeyElsewhere)
+		return nil, fail(wsconn.CodeUnauthorized, apikey.ErrWrongBranch.Error())
 	}
 	if rec.GetString("display_website_group") == "" {
-		return nil, fail(wsconn.CodeNotFound, msgNoGroup)
+		return nil, fail(wsconn.CodeNotFound, schedule.ErrNoGroup.Error())
 	}
 	_ = ws.SetReadDeadline(time.Time{})
 	return &screen{conn: conn, id: rec.Id, key: key.GetString("key"),
