@@ -13,6 +13,21 @@ import (
 	"github.com/openstream-go/openstream/slug"
 )
 
+// BranchOrganisation is the id of the organisation branchID belongs to
+// ("" when there is no such branch).
+func BranchOrganisation(app core.App, branchID string) (string, error) {
+	var org string
+	err := app.DB().Select("s.organisation").
+		From(collections.Branches+" b").
+		InnerJoin(collections.Suborganisations+" s", dbx.NewExp("[[s.id]] = [[b.suborganisation]]")).
+		Where(dbx.HashExp{"b.id": branchID}).
+		Row(&org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return org, err
+}
+
 // ErrNotFound is returned by ResolveOrganisation when no organisation
 // matches; handlers answer it with their 404.
 var ErrNotFound = errors.New("organisation not found")

@@ -14,8 +14,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/security"
 
+	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/api/slideshowform"
 	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 )
@@ -128,7 +128,10 @@ func claimByUID(app core.App, branchID string, p screenParamSet) (*core.Record, 
 		}
 		return s, nil
 	}
-	org := branchOrganisation(app, branchID)
+	org, err := access.BranchOrganisation(app, branchID)
+	if err != nil {
+		return nil, err
+	}
 	others, err := app.FindRecordsByFilter(collections.DisplayWebsites,
 		"uid = {:uid} && branch.suborganisation.organisation = {:org}", "id", 1, 0, dbx.Params{"uid": p.uid, "org": org})
 	if err != nil || len(others) == 0 {
@@ -208,10 +211,6 @@ func registrationError(err error) error {
 	}
 	keys := slices.Sorted(maps.Keys(fields))
 	return rest.Keyed(http.StatusBadRequest, "error", keys[0]+": "+fields[keys[0]][0])
-}
-
-func branchOrganisation(app core.App, branchID string) string {
-	return slideshowform.BranchOrganisation(app, branchID)
 }
 
 // seen records a registration call as a sign of life.

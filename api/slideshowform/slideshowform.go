@@ -8,9 +8,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
 )
@@ -48,7 +48,10 @@ func Apply(ctx context.Context, app core.App, loc *time.Location, r *core.Record
 	if obj, ok := f.Body["category"].(map[string]any); ok && full && !f.Has("category_id") {
 		f.Body["category_id"] = obj["id"] // the copy keeps its category (upstream dropped it)
 	}
-	org := BranchOrganisation(app, r.GetString("branch"))
+	org, err := access.BranchOrganisation(app, r.GetString("branch"))
+	if err != nil {
+		return err
+	}
 	if v, ok := f.Text("name", 255, full); ok {
 		r.Set("name", v)
 	}
@@ -81,12 +84,4 @@ func Apply(ctx context.Context, app core.App, loc *time.Location, r *core.Record
 		return rest.Invalid(err, map[string]string{"category": "category_id", "tags": "tag_ids"})
 	}
 	return nil
-}
-
-// BranchOrganisation is the id of the organisation branchID belongs to ("" when none).
-func BranchOrganisation(app core.App, branchID string) string {
-	var org string
-	_ = app.DB().NewQuery("SELECT s.organisation FROM " + collections.Branches + " b JOIN " + collections.Suborganisations +
-		" s ON s.id = b.suborganisation WHERE b.id = {:b}").Bind(dbx.Params{"b": branchID}).Row(&org)
-	return org
 }

@@ -50,7 +50,7 @@ func RequireKeyOrUser(e *core.RequestEvent, in Integration) error {
 	if err != nil {
 		return err
 	}
-	org, err := branchOrganisation(e.App, key.GetString("branch"))
+	org, err := access.BranchOrganisation(e.App, key.GetString("branch"))
 	if err != nil {
 		return err
 	}
@@ -90,19 +90,6 @@ func (in Integration) check(app core.App, orgID string) error {
 		return err
 	}
 	return nil
-}
-
-func branchOrganisation(app core.App, branchID string) (string, error) {
-	var org string
-	err := app.DB().Select("s.organisation").
-		From(collections.Branches+" b").
-		InnerJoin(collections.Suborganisations+" s", dbx.NewExp("[[s.id]] = [[b.suborganisation]]")).
-		Where(dbx.HashExp{"b.id": branchID}).
-		Row(&org)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return org, err
 }
 
 // primaryOrganisation is the organisation of the user's membership with the
