@@ -33,9 +33,6 @@ type Player struct {
 	generation atomic.Uint64
 	mu         sync.Mutex
 	cache      map[string]cached // by contentKey
-	// listeners run after every committed change of a watched record (the
-	// realtime layer subscribes here, see OnChange).
-	listeners []func(collection string)
 }
 
 type cached struct {
@@ -49,7 +46,7 @@ type cached struct {
 func NewPlayer(app core.App, loc *time.Location) *Player {
 	p := &Player{app: app, loc: loc, cache: map[string]cached{}}
 	bump := func(e *core.ModelEvent) error {
-		p.Changed(collectionOf(e.Model))
+		p.Changed()
 		return e.Next()
 	}
 	app.OnModelAfterCreateSuccess(Watched...).BindFunc(bump)
@@ -58,29 +55,15 @@ func NewPlayer(app core.App, loc *time.Location) *Player {
 	return p
 }
 
-func collectionOf(m core.Model) string {
-	if r, ok := m.(*core.Record); ok {
-		return r.Collection().Name
-	}
-	return m.TableName()
-}
-
 // Location is the zone recurring schedules are read in.
 func (p *Player) Location() *time.Location { return p.loc }
 
-// OnChange registers fn to run after every committed change of a watched
-// collection. Register listeners before serving.
-func (p *Player) OnChange(fn func(collection string)) { p.listeners = append(p.listeners, fn) }
-
 // Changed drops every cached answer.
-func (p *Player) Changed(collection string) {
+func (p *Player) Changed() {
 	p.generation.Add(1)
 	p.mu.Lock()
 	clear(p.cache)
 	p.mu.Unlock()
-	for _, fn := range p.listeners {
-		fn(collection)
-	}
 }
 
 // contentKey is what a screen's content depends on: its group and its

@@ -117,17 +117,14 @@ func Register(app core.App, cfg Config) (*Server, error) {
 	changes.Watch(app, cfg.Hub)
 	// Another instance's change must drop this instance's cached content too.
 	cfg.Hub.Subscribe(changes.Topic, func(m hub.Message) {
-		if !m.Remote {
-			return
-		}
-		if c, err := changes.Decode(m.Payload); err == nil {
-			cfg.Player.Changed(c.Collection)
+		if m.Remote {
+			cfg.Player.Changed()
 		}
 	})
 	// After an outage, messages may have been missed: forget every cached answer.
 	cfg.Hub.OnStatus(func(err error) {
 		if err == nil {
-			cfg.Player.Changed("")
+			cfg.Player.Changed()
 		}
 	})
 
