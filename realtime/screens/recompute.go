@@ -38,17 +38,19 @@ func (m *Manager) recomputeAll(force, reload bool) {
 			return
 		}
 	}
-	m.deliver(all, m.cfg.Now(), force, m.setWake)
+	m.deliver(all, m.cfg.Now(), force, m.setWake, map[string]string{})
 }
 
 // refresh brings one screen up to date (a new socket, or a resend).
-func (m *Manager) refresh(s *screen, now time.Time, force bool) {
-	m.deliver([]*screen{s}, now, force, m.wakeBy)
+// keys are api keys already resolved to their branch (the handshake's).
+func (m *Manager) refresh(s *screen, now time.Time, force bool, keys map[string]string) {
+	m.deliver([]*screen{s}, now, force, m.wakeBy, keys)
 }
 
-func (m *Manager) deliver(screens []*screen, now time.Time, force bool, wake func(time.Time)) {
+// deliver offers screens their content; keys (api key -> its branch, ""
+// when invalid) is filled with the keys it resolves.
+func (m *Manager) deliver(screens []*screen, now time.Time, force bool, wake func(time.Time), keys map[string]string) {
 	renderings := m.render(screens, now)
-	keys := map[string]string{} // api key -> its branch ("" when invalid)
 	var earliest time.Time
 	ready := make([]*screen, 0, len(screens))
 	for _, s := range screens {

@@ -50,8 +50,9 @@ func (m *Manager) handshake(conn *wsconn.Conn) {
 		m.conns.Done()
 		return
 	}
+	branch, _ := s.where() // authenticate resolved the key to this branch
 	m.dbSlots <- struct{}{}
-	m.refresh(s, m.cfg.Now(), true)
+	m.refresh(s, m.cfg.Now(), true, map[string]string{s.key: branch})
 	<-m.dbSlots
 	go func() {
 		defer m.conns.Done()
@@ -152,7 +153,7 @@ func (m *Manager) read(s *screen) {
 			continue
 		}
 		if resend {
-			m.refresh(s, m.cfg.Now(), true)
+			m.refresh(s, m.cfg.Now(), true, map[string]string{})
 		}
 	}
 }
