@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strconv"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -62,4 +61,3 @@ func nullableID(id string) any {
 	return rest.ID(id)
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }

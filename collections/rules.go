@@ -205,11 +205,6 @@ func newRefsIn(field, scope, want string) string {
 	return anyOf(b+":isset = false", b+":length = 0", b+"."+scope+" = "+want)
 }
 
-// sameRules gives list, view, update and delete the same rule.
-func sameRules(read, create, update, delete string) Rules {
-	return Rules{List: rule(read), View: rule(read), Create: rule(create), Update: rule(update), Delete: rule(delete)}
-}
-
 // branchContent is the rule set of content owned by a branch reached
 // through owner (e.g. "branch", "slideshow_playlist.branch"): every action
 // needs can_access_branch (api-content §3.1, §3.3 branch-url-items, §3.4),

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test against real PostgreSQL and Redis on localhost.
-# Services that are not running are started, and installed first (Debian,
-# apt-get) when missing, as is poppler's pdftoppm. Extra arguments go to
-# `go test`.
+# Lints (scripts/lint.sh), then runs every test against real PostgreSQL and
+# Redis on localhost. Services that are not running are started, and
+# installed first (Debian, apt-get) when missing, as are the tools the tests
+# run. Extra arguments go to `go test`.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")/.."
@@ -42,8 +42,8 @@ ensure_postgres() {
     apt_install postgresql
   fi
   log "starting PostgreSQL"
-  for version in $(ls /etc/postgresql); do
-    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for conf in /etc/postgresql/*/; do
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(basename "$conf")" main start || true
   done
   wait_for PostgreSQL pg_ready
 }
@@ -83,10 +83,16 @@ if ! command -v go >/dev/null 2>&1; then
   log "Go (1.21 or newer, to fetch the go1.27.3 toolchain) is required"; exit 1
 fi
 
-# The PDF preview tests run the real converter (poppler's pdftoppm).
-command -v "${PDFTOPPM_PATH:-pdftoppm}" >/dev/null 2>&1 || apt_install poppler-utils
-# The realtime outage tests stop and restart a private redis-server.
-command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+# Tools the tests run for real: poppler's pdftoppm (PDF previews), a
+# private redis-server (the realtime outage tests stop and restart it),
+# docker-compose (parses compose.yml; no Docker engine needed) and the
+# linter of the shell scripts.
+missing=()
+command -v "${PDFTOPPM_PATH:-pdftoppm}" >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 if [ -z "${OPENSTREAM_TEST_POSTGRES_URL:-}" ]; then
   ensure_postgres
@@ -99,6 +105,8 @@ if [ -z "${OPENSTREAM_TEST_REDIS_URL:-}" ]; then
 fi
 log "PostgreSQL: $OPENSTREAM_TEST_POSTGRES_URL"
 log "Redis:      $OPENSTREAM_TEST_REDIS_URL"
+
+./scripts/lint.sh
 
 log "go test -race ./..."
 go test -race -count=1 -timeout 60m "$@" ./...

@@ -152,14 +152,15 @@ func (s *screen) read() {
 		if bytes.HasPrefix(msg, []byte(`{"error"`)) {
 			s.fail("server error: %.120s", msg)
 		}
-		buffers.Put(msg[:0])
+		msg = msg[:0]
+		buffers.Put(&msg)
 	}
 }
 
 // buffers are shared by the readers: ten thousand sockets each reading
 // into a new slice would make the client's garbage collector, not the
 // server, the bottleneck of the measurement.
-var buffers = sync.Pool{New: func() any { return make([]byte, 0, 8<<10) }}
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 // next reads one message into a pooled buffer.
 func (s *screen) next() ([]byte, error) {
@@ -167,7 +168,7 @@ func (s *screen) next() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	buf := bytes.NewBuffer(buffers.Get().([]byte))
+	buf := bytes.NewBuffer(*buffers.Get().(*[]byte))
 	_, err = buf.ReadFrom(r)
 	return buf.Bytes(), err
 }

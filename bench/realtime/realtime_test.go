@@ -138,7 +138,7 @@ func TestSeed(t *testing.T) {
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}
-	defer app.ResetBootstrapState()
+	defer app.ClearBootstrap()
 	screen, err := app.FindRecordById(collections.DisplayWebsites, sd.Screens[4])
 	if err != nil {
 		t.Fatal(err)

@@ -47,7 +47,7 @@ func seed(dir string, n, groups, slides int) (*seeded, error) {
 	if err := app.Bootstrap(); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
-	defer func() { _ = app.ResetBootstrapState() }()
+	defer func() { _ = app.ClearBootstrap() }()
 	hooks.Register(app, settings.FromEnv(os.Getenv).TimeZone)
 	if err := app.RunAllMigrations(); err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)

@@ -43,7 +43,7 @@ func (r *realm) jwks() jose.JSONWebKeySet {
 // verify checks a token this realm issued: signature, issuer, expiry and
 // type ("Bearer", "ID" or "Refresh").
 func (r *realm) verify(token, issuer, typ string) (map[string]any, error) {
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return nil, err
 	}

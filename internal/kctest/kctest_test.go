@@ -148,7 +148,7 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 		}
 		return set
 	}
-	jws, err := jose.ParseSigned(tokens["id_token"].(string), []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(tokens["id_token"].(string), []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,18 +130,15 @@ func (c *Client) NextCloses(code int, msg string) {
 func (c *Client) ExpectClose(code int) {
 	c.t.Helper()
 	_ = c.WS.SetReadDeadline(time.Now().Add(Wait))
-	for {
-		_, raw, err := c.WS.ReadMessage()
-		if err == nil {
-			c.t.Fatalf("message before the close %d: %s", code, raw)
-		}
-		var ce *websocket.CloseError
-		if !errors.As(err, &ce) {
-			c.t.Fatalf("want close %d, got %v", code, err)
-		}
-		if ce.Code != code {
-			c.t.Fatalf("close code %d (%q), want %d", ce.Code, ce.Text, code)
-		}
-		return
+	_, raw, err := c.WS.ReadMessage()
+	if err == nil {
+		c.t.Fatalf("message before the close %d: %s", code, raw)
+	}
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) {
+		c.t.Fatalf("want close %d, got %v", code, err)
+	}
+	if ce.Code != code {
+		c.t.Fatalf("close code %d (%q), want %d", ce.Code, ce.Text, code)
 	}
 }

@@ -57,7 +57,7 @@ var templateDir = sync.OnceValues(func() (string, error) {
 	if err := app.Bootstrap(); err != nil {
 		return "", err
 	}
-	defer app.ResetBootstrapState()
+	defer app.ClearBootstrap()
 	if err := app.RunAllMigrations(); err != nil {
 		return "", err
 	}

@@ -221,19 +221,16 @@ func (c *client) untilFrame(want string) {
 // expectClose reads until the close frame and checks its code.
 func (c *client) expectClose(code int) {
 	c.t.Helper()
-	for {
-		m, raw, err := c.read()
-		if err == nil {
-			c.t.Fatalf("frame %v before the close %d", m, code)
-		}
-		var ce *websocket.CloseError
-		if !errors.As(err, &ce) {
-			c.t.Fatalf("read: %v %s, want close %d", err, raw, code)
-		}
-		if ce.Code != code {
-			c.t.Fatalf("close %d %q, want %d", ce.Code, ce.Text, code)
-		}
-		return
+	m, raw, err := c.read()
+	if err == nil {
+		c.t.Fatalf("frame %v before the close %d", m, code)
+	}
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) {
+		c.t.Fatalf("read: %v %s, want close %d", err, raw, code)
+	}
+	if ce.Code != code {
+		c.t.Fatalf("close %d %q, want %d", ce.Code, ce.Text, code)
 	}
 }
 
