@@ -3,13 +3,25 @@
 package main
 
 import (
+	"embed"
+	"io/fs"
 	"log"
 
 	"github.com/openstream-go/openstream/cmd"
 )
 
+// publicFiles is pb_public as it was at build time, served at / unless
+// development mode or OPENSTREAM_PUBLIC_DIR says otherwise (package static).
+//
+//go:embed all:pb_public
+var publicFiles embed.FS
+
 func main() {
-	if err := cmd.New().Execute(); err != nil {
+	public, err := fs.Sub(publicFiles, "pb_public")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := cmd.New(public).Execute(); err != nil {
 		log.Fatal(err)
 	}
 }

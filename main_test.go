@@ -72,6 +72,8 @@ func startServer(t *testing.T, data string, env ...string) string {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, os.Args[0], "serve", "--dir", data)
+	// An empty working directory: no ./pb_public to fall back on.
+	cmd.Dir = t.TempDir()
 	// The live-event listener takes a free port: several servers may run.
 	cmd.Env = append(append(os.Environ(), runAsProgram+"=1", "OPENSTREAM_HTTP="+addr, "OPENSTREAM_EVENTS_ADDR=127.0.0.1:0"), env...)
 	var logs strings.Builder

@@ -3,6 +3,7 @@
 package cmd
 
 import (
+	"io/fs"
 	"os"
 
 	"github.com/pocketbase/pocketbase"
@@ -21,6 +22,7 @@ import (
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime"
 	"github.com/openstream-go/openstream/settings"
+	"github.com/openstream-go/openstream/static"
 )
 
 // DefaultHTTPAddr is where the OpenStream frontend expects its backend.
@@ -33,8 +35,9 @@ const (
 	EnvDjangoEnv = "DJANGO_ENV"          // "development" turns on dev mode
 )
 
-// New returns the openstream program, ready for Execute.
-func New() *pocketbase.PocketBase {
+// New returns the openstream program, ready for Execute; public is the
+// content of pb_public the binary was built with, served at /.
+func New(public fs.FS) *pocketbase.PocketBase {
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		DefaultDev:     os.Getenv(EnvDjangoEnv) == "development",
 		DefaultDataDir: os.Getenv(EnvDataDir),
@@ -45,6 +48,7 @@ func New() *pocketbase.PocketBase {
 	site := settings.FromEnv(os.Getenv)
 	hooks.Register(app, site.TimeZone)
 	Wire(app, site, keycloak.ConfigFromEnv(os.Getenv))
+	static.Register(app, public, os.Getenv(static.EnvPublicDir))
 
 	// Schema changes are Go migrations in pb_migrations; the dashboard only
 	// writes new ones while developing, never in production.

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"testing/fstest"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -24,7 +25,7 @@ const runAsProgram = "OPENSTREAM_TEST_RUN_CMD"
 func TestMain(m *testing.M) {
 	if os.Getenv(runAsProgram) == "1" {
 		os.Args = append([]string{"openstream"}, os.Args[1:]...)
-		if err := New().Execute(); err != nil {
+		if err := New(fstest.MapFS{}).Execute(); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)
@@ -179,6 +180,6 @@ func openData(t *testing.T, data string) core.App {
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	t.Cleanup(func() { _ = app.ClearBootstrap() })
 	return app
 }

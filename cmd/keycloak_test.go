@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"testing/fstest"
 	"bytes"
 	"encoding/json"
 	"strings"
@@ -221,7 +222,7 @@ func TestSyncUsersCommand(t *testing.T) {
 // The command is reachable from the program's root command.
 func TestKeycloakCommandIsRegistered(t *testing.T) {
 	t.Setenv(EnvDataDir, t.TempDir())
-	root := New().RootCmd
+	root := New(fstest.MapFS{}).RootCmd
 	for _, path := range [][]string{{"keycloak", "create-realm"}, {"keycloak", "sync-users"}} {
 		c, _, err := root.Find(path)
 		if err != nil || c.Name() != path[1] {

@@ -1,0 +1,1 @@
+console.log("</head> stays as it is");
