@@ -1,7 +1,6 @@
 package api
 
 import (
-
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/api/rest"
@@ -60,4 +59,3 @@ func nullableID(id string) any {
 	}
 	return rest.ID(id)
 }
-

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"testing/fstest"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -11,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/pocketbase/pocketbase/core"
 

@@ -1,11 +1,11 @@
 package cmd
 
 import (
-	"testing/fstest"
 	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/pocketbase/pocketbase/core"
 
