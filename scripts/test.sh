@@ -85,13 +85,15 @@ fi
 
 # Tools the tests run for real: poppler's pdftoppm (PDF previews), a
 # private redis-server (the realtime outage tests stop and restart it),
-# docker-compose (parses compose.yml; no Docker engine needed) and the
-# linter of the shell scripts.
+# docker-compose (parses compose.yml; no Docker engine needed), the linter
+# of the shell scripts, busybox's sh (the production image's shell) and
+# inotifywait (the development image's rebuild loop).
 missing=()
 command -v "${PDFTOPPM_PATH:-pdftoppm}" >/dev/null 2>&1 || missing+=(poppler-utils)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
-command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+for tool in redis-server:redis-server docker-compose:docker-compose shellcheck:shellcheck \
+  busybox:busybox inotifywait:inotify-tools; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+done
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 if [ -z "${OPENSTREAM_TEST_POSTGRES_URL:-}" ]; then
