@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestEntrypointMigratesThenServes runs the image's entrypoint
@@ -23,30 +20,11 @@ func TestEntrypointMigratesThenServes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, "sh", entrypoint)
+	cmd := exec.Command("sh", entrypoint)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "OPENSTREAM="+program, "OPENSTREAM_DATA_DIR="+data,
 		"OPENSTREAM_HTTP="+addr, "OPENSTREAM_EVENTS_ADDR=off")
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		res, err := http.Get("http://" + addr + "/api/health")
-		if err == nil {
-			res.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not answer: %v\n%s", err, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	logs := runUntilHealthy(t, cmd, addr)
 	recorded, err := os.ReadFile(calls)
 	if err != nil {
 		t.Fatal(err)

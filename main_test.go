@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,18 +70,25 @@ func TestServeAnswersHealth(t *testing.T) {
 func startServer(t *testing.T, data string, env ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, os.Args[0], "serve", "--dir", data)
+	cmd := exec.Command(os.Args[0], "serve", "--dir", data)
 	// An empty working directory: no ./pb_public to fall back on.
 	cmd.Dir = t.TempDir()
 	// The live-event listener takes a free port: several servers may run.
 	cmd.Env = append(append(os.Environ(), runAsProgram+"=1", "OPENSTREAM_HTTP="+addr, "OPENSTREAM_EVENTS_ADDR=127.0.0.1:0"), env...)
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	runUntilHealthy(t, cmd, addr)
+	return addr
+}
+
+// runUntilHealthy starts cmd, ends it when the test ends, and returns its
+// output so far once addr's /api/health answers 200.
+func runUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) *syncBuffer {
+	t.Helper()
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 
 	// Wait until it listens; the deadline only bounds a broken start.
 	deadline := time.Now().Add(60 * time.Second)
@@ -92,13 +99,31 @@ func startServer(t *testing.T, data string, env ...string) string {
 			if res.StatusCode != 200 {
 				t.Fatalf("health: %d", res.StatusCode)
 			}
-			return addr
+			return logs
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server did not answer: %v\n%s", err, logs.String())
+			t.Fatalf("server did not answer: %v\n%s", err, logs)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// syncBuffer collects a process's output while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestMigrateAndCreateOrganisationCommands(t *testing.T) {
