@@ -42,8 +42,17 @@ const (
 // never taken for an organisation's uri_name.
 var reserved = map[string]bool{"api": true, "_": true, "auth": true, "ws": true, "media": true, "events": true}
 
-// hashedAsset matches a Vite build's content-hashed file name.
-var hashedAsset = regexp.MustCompile(`^assets/.+-[A-Za-z0-9_-]{8,}\.[A-Za-z0-9]+$`)
+// hashedAsset matches a Vite build's content-hashed file name: assets/,
+// then name-<8 base64url characters>.ext.
+var hashedAsset = regexp.MustCompile(`^assets/.+-([A-Za-z0-9_-]{8})\.[A-Za-z0-9]+$`)
+
+// isHashedAsset tells a hash from a word: a hash of eight base64url
+// characters has a digit or a capital letter (all but 0.06% of them do),
+// "assets/slide-template.css" has none.
+func isHashedAsset(file string) bool {
+	m := hashedAsset.FindStringSubmatch(file)
+	return m != nil && strings.ContainsAny(m[1], "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+}
 
 // Site is a tree of static files being served.
 type Site struct {
@@ -249,7 +258,7 @@ func (s *Site) cachePolicy(file string) string {
 	switch {
 	case s.dev, strings.HasSuffix(file, ".html"):
 		return CacheRevalidate
-	case hashedAsset.MatchString(file):
+	case isHashedAsset(file):
 		return CacheImmutable
 	default:
 		return CacheShort
