@@ -63,6 +63,8 @@ type Site struct {
 	// etags caches content hashes of files without a modification time
 	// (embedded ones), which never change while the process runs.
 	etags sync.Map
+	// gzips caches compressed copies (gzip.go).
+	gzips sync.Map
 }
 
 // New serves files; dev says they are being edited (see Site.dev).
@@ -242,13 +244,33 @@ func (s *Site) serveFile(e *core.RequestEvent, file string) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", s.cachePolicy(file))
 	modTime := info.ModTime()
+	tag := ""
 	if modTime.IsZero() {
 		// Embedded files have no time; their hash stands in.
-		tag, err := s.etag(file, content)
-		if err != nil {
+		if tag, err = s.etag(file, content); err != nil {
 			return err
 		}
 		h.Set("ETag", tag)
+	}
+	if err := setContentType(h, file, content); err != nil {
+		return err
+	}
+	if worthGzip(file, info.Size()) {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(e.Request) {
+			gz, err := s.gzipCopy(file, info, content)
+			if err != nil {
+				return err
+			}
+			if gz != nil {
+				h.Set("Content-Encoding", "gzip")
+				if tag != "" {
+					// Another representation, another tag.
+					h.Set("ETag", strings.TrimSuffix(tag, `"`)+`-gzip"`)
+				}
+				content = bytes.NewReader(gz)
+			}
+		}
 	}
 	http.ServeContent(e.Response, e.Request, path.Base(file), modTime, content)
 	return nil
