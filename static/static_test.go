@@ -23,7 +23,7 @@ const frontend = "testdata/frontend"
 // serve returns the app's whole handler (the REST API included, so the
 // routes are checked to live together) with files from dir, or from
 // embedded when dir is "".
-func serve(t *testing.T, embedded fstest.MapFS, dir string) http.Handler {
+func serve(t testing.TB, embedded fstest.MapFS, dir string) http.Handler {
 	t.Helper()
 	app := testapp.New(t)
 	api.Register(app, api.Config{Settings: settings.Default()})
