@@ -8,14 +8,14 @@
 package deploy_test
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // root is the repository root, seen from this package's directory.
@@ -46,47 +46,23 @@ func requireTool(t *testing.T, name, debianPackage string) string {
 	return path
 }
 
-// yamlToJSON turns YAML into a generic value. No YAML module is in go.mod,
-// so it asks the Python that docker-compose itself runs on (its shebang),
-// whose PyYAML docker-compose needs anyway.
+// yamlToJSON turns YAML into the generic value its JSON form decodes to
+// (numbers as float64), whichever docker-compose printed it.
 func yamlToJSON(t *testing.T, yamlText []byte) map[string]any {
 	t.Helper()
-	python := pythonOfDockerCompose(t)
-	cmd := exec.Command(python, "-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)")
-	cmd.Stdin = bytes.NewReader(yamlText)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	var v any
+	if err := yaml.Unmarshal(yamlText, &v); err != nil {
+		t.Fatalf("YAML: %v\n%s", err, yamlText)
+	}
+	raw, err := json.Marshal(v)
 	if err != nil {
-		t.Fatalf("%s could not read the YAML: %v\n%s", python, err, stderr.String())
+		t.Fatalf("YAML as JSON: %v", err)
 	}
-	var v map[string]any
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("YAML as JSON: %v\n%s", err, out)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("YAML as JSON: %v\n%s", err, raw)
 	}
-	return v
-}
-
-func pythonOfDockerCompose(t *testing.T) string {
-	t.Helper()
-	compose := requireTool(t, "docker-compose", "docker-compose")
-	f, err := os.Open(compose)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	if shebang, ok := strings.CutPrefix(strings.TrimSpace(line), "#!"); ok {
-		fields := strings.Fields(shebang)
-		if len(fields) > 0 && strings.Contains(fields[len(fields)-1], "python") {
-			if len(fields) == 2 && filepath.Base(fields[0]) == "env" {
-				return requireTool(t, fields[1], "python3-yaml")
-			}
-			return fields[0]
-		}
-	}
-	t.Fatalf("%s is not Debian's docker-compose (a Python script); install it with apt-get install docker-compose", compose)
-	return ""
+	return out
 }
 
 // envFile reads a KEY=VALUE file as docker-compose does: blank lines and
