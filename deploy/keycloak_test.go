@@ -142,6 +142,7 @@ func TestKeycloakRealmIsCreateRealms(t *testing.T) {
 
 	type demoUser struct {
 		Username, Email, Password string
+		FirstName, LastName       string
 		EmailVerified, Enabled    bool
 		Temporary                 bool
 		Roles                     []string
@@ -159,12 +160,12 @@ func TestKeycloakRealmIsCreateRealms(t *testing.T) {
 		}
 		roles := slices.Clone(u.RealmRoles)
 		sort.Strings(roles)
-		fromFile = append(fromFile, demoUser{u.Username, u.Email, u.Credentials[0].Value, u.EmailVerified, u.Enabled, u.Credentials[0].Temporary, roles})
+		fromFile = append(fromFile, demoUser{u.Username, u.Email, u.Credentials[0].Value, u.FirstName, u.LastName, u.EmailVerified, u.Enabled, u.Credentials[0].Temporary, roles})
 	}
 	for _, u := range kc.Users(demoRealm) {
 		roles := slices.Clone(u.RealmRoles)
 		sort.Strings(roles)
-		fromCommand = append(fromCommand, demoUser{u.Username, u.Email, u.Password, u.EmailVerified, !u.Disabled, u.Temporary, roles})
+		fromCommand = append(fromCommand, demoUser{u.Username, u.Email, u.Password, u.FirstName, u.LastName, u.EmailVerified, !u.Disabled, u.Temporary, roles})
 	}
 	sort.Slice(fromFile, func(i, j int) bool { return fromFile[i].Username < fromFile[j].Username })
 	if !reflect.DeepEqual(fromFile, fromCommand) {

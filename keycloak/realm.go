@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/settings"
@@ -60,11 +62,13 @@ func (r *RealmReport) add(action, format string, args ...any) {
 	r.Steps = append(r.Steps, RealmStep{Action: action, What: fmt.Sprintf(format, args...)})
 }
 
-// defaultUsers are the users every realm gets: suffix and realm role.
-var defaultUsers = []struct{ suffix, role string }{
-	{"_org_admin", collections.RoleOrgAdmin},
-	{"_employee", collections.RoleOrgUser},
-	{"_suborg_admin", collections.RoleOrgUser},
+// defaultUsers are the users every realm gets: suffix, realm role and last
+// name. They get names because Keycloak 24 and later asks a user without
+// them for both at the first sign-in (its default user profile).
+var defaultUsers = []struct{ suffix, role, lastName string }{
+	{"_org_admin", collections.RoleOrgAdmin, "Org Admin"},
+	{"_employee", collections.RoleOrgUser, "Employee"},
+	{"_suborg_admin", collections.RoleOrgUser, "Suborg Admin"},
 }
 
 // CreateRealm does what upstream's create_keycloak_realm does (spec §5.4):
@@ -137,24 +141,27 @@ func CreateRealm(ctx context.Context, admin *Admin, opts RealmOptions) (RealmRep
 	}
 
 	for _, du := range defaultUsers {
-		if err := ensureDefaultUser(ctx, admin, realm, realm+du.suffix, du.role, &report); err != nil {
+		user := UserRepresentation{
+			Username: realm + du.suffix, Email: realm + du.suffix + "@example.com", EmailVerified: true, Enabled: true,
+			FirstName: upperFirst(realm), LastName: du.lastName,
+			Credentials: []CredentialRepresentation{{Type: "password", Value: realm + du.suffix, Temporary: false}},
+		}
+		if err := ensureDefaultUser(ctx, admin, realm, user, du.role, &report); err != nil {
 			return report, err
 		}
 	}
 	return report, nil
 }
 
-func ensureDefaultUser(ctx context.Context, admin *Admin, realm, username, role string, report *RealmReport) error {
+func ensureDefaultUser(ctx context.Context, admin *Admin, realm string, user UserRepresentation, role string, report *RealmReport) error {
+	username := user.Username
 	u, err := admin.FindUser(ctx, realm, username)
 	if err != nil {
 		return err
 	}
 	id := ""
 	if u == nil {
-		id, err = admin.CreateUser(ctx, realm, UserRepresentation{
-			Username: username, Email: username + "@example.com", EmailVerified: true, Enabled: true,
-			Credentials: []CredentialRepresentation{{Type: "password", Value: username, Temporary: false}},
-		})
+		id, err = admin.CreateUser(ctx, realm, user)
 		if err != nil {
 			return fmt.Errorf("create user %q: %w", username, err)
 		}
@@ -243,4 +250,10 @@ func clientRepresentation(frontend, backend string) map[string]any {
 		"optionalClientScopes": []string{"address", "phone", "offline_access", "organization", "microprofile-jwt"},
 		"fullScopeAllowed":     true,
 	}
+}
+
+// upperFirst capitalises a realm name for a first name: "demo" is "Demo".
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
