@@ -88,7 +88,14 @@ func runUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) *syncBuffer {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			// What the server saw is half of every failure's story.
+			t.Logf("output of %s:\n%s", strings.Join(cmd.Args, " "), logs)
+		}
+	})
 
 	// Wait until it listens; the deadline only bounds a broken start.
 	deadline := time.Now().Add(60 * time.Second)
