@@ -114,19 +114,9 @@ func Register(app core.App, cfg Config) (*Server, error) {
 		}),
 		Events: sse.New(app, sse.Config{Hub: cfg.Hub, Addr: cfg.EventsAddr}),
 	}
+	// The screens' manager drops the shared content cache on another
+	// instance's change and after an outage, before it recomputes.
 	changes.Watch(app, cfg.Hub)
-	// Another instance's change must drop this instance's cached content too.
-	cfg.Hub.Subscribe(changes.Topic, func(m hub.Message) {
-		if m.Remote {
-			cfg.Player.Changed()
-		}
-	})
-	// After an outage, messages may have been missed: forget every cached answer.
-	cfg.Hub.OnStatus(func(err error) {
-		if err == nil {
-			cfg.Player.Changed()
-		}
-	})
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "openstreamRealtime",

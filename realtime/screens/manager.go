@@ -135,6 +135,15 @@ func New(app core.App, cfg Config) *Manager {
 		if c, err := changes.Decode(msg.Payload); err != nil || c.Collection == collections.DisplayWebsites {
 			m.reload.Store(true)
 		}
+		if msg.Remote {
+			// Another instance committed it, so this one's model hooks never
+			// dropped the cached content. It must be dropped before the
+			// recompute is woken; another subscriber doing it would race
+			// with the recompute (hub handlers run in no set order), and a
+			// screen would keep the old content. The cache is shared with
+			// the REST API, which this serves too.
+			cfg.Player.Changed()
+		}
 		m.Recompute(false)
 	})
 	cfg.Hub.OnStatus(func(err error) {
@@ -144,8 +153,11 @@ func New(app core.App, cfg Config) *Manager {
 			go m.notifyAll(wsconn.Error{Error: msgRedisLost, Code: wsconn.CodeRedis})
 			return
 		}
+		// Messages were lost meanwhile: forget every cached answer (here,
+		// for the same reason as above), and everyone gets a fresh snapshot.
+		cfg.Player.Changed()
 		m.reload.Store(true)
-		m.Recompute(true) // messages were lost meanwhile: everyone gets a fresh snapshot
+		m.Recompute(true)
 	})
 	return m
 }

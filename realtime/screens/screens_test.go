@@ -7,12 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/openstream-go/openstream/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/apitest"
+	"github.com/openstream-go/openstream/internal/hubtest"
 	"github.com/openstream-go/openstream/internal/rttest"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/playback"
@@ -32,16 +34,18 @@ type env struct {
 	odense  rttest.Signage
 }
 
-// setup serves /ws/screens/ of a fresh app whose changes go through an
-// in-process hub, as in a single `openstream serve`.
+// setup serves /ws/screens/ of a fresh app whose changes go through
+// cfg.Hub, or an in-process hub as in a single `openstream serve`.
 func setup(t testing.TB, cfg screens.Config) *env {
 	t.Helper()
 	app := testapp.New(t)
 	loc := settings.Default().TimeZone
-	h := hub.NewLocal()
+	if cfg.Hub == nil {
+		cfg.Hub = hub.NewLocal()
+	}
 	e := &env{app: app, tenants: apitest.NewTenants(t, app), player: playback.NewPlayer(app, loc)}
-	changes.Watch(app, h)
-	cfg.Hub, cfg.Player, cfg.Health = h, e.player, playback.NewHealth(app, 0)
+	changes.Watch(app, cfg.Hub)
+	cfg.Player, cfg.Health = e.player, playback.NewHealth(app, 0)
 	e.mgr = screens.New(app, cfg)
 	e.mgr.Start()
 	t.Cleanup(e.mgr.Close)
@@ -243,6 +247,32 @@ func TestContentFollowsChanges(t *testing.T) {
 	e.save(t, collections.Slideshows, e.odense.Slideshow, map[string]any{"name": "Velkommen til Odense"})
 	if m := e.content(t, odense); !strings.Contains(mustJSON(m["data"]), "Velkommen til Odense") {
 		t.Fatalf("odense: %s", mustJSON(m))
+	}
+}
+
+// TestRemoteChangeReachesScreens: a change another instance committed
+// arrives here only as a hub message (this app's model hooks never fire),
+// and the screen must get the new content, not the cached one. It used to
+// depend on the order in which two hub handlers ran.
+func TestRemoteChangeReachesScreens(t *testing.T) {
+	hubs := hubtest.Linked(t, 2)
+	e := setup(t, screens.Config{Hub: hubs[1]})
+	c, first := e.connect(t, e.aarhus)
+	for i, name := range []string{"Godmorgen", "Goddag", "Godaften"} {
+		// The other instance's write: the shared database, no hooks here.
+		if _, err := e.app.DB().NewQuery("UPDATE slideshows SET name = {:name} WHERE id = {:id}").
+			Bind(dbx.Params{"name": name, "id": e.aarhus.Slideshow}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+		payload, _ := json.Marshal(changes.Change{Collection: collections.Slideshows, Action: changes.Update, ID: e.aarhus.Slideshow})
+		if err := hubs[0].Publish(t.Context(), changes.Topic, payload); err != nil {
+			t.Fatal(err)
+		}
+		m := e.content(t, c)
+		if m["version"] == first["version"] || !strings.Contains(mustJSON(m["data"]), `"name":"`+name+`"`) {
+			t.Fatalf("change %d: %s", i, mustJSON(m))
+		}
+		first = m
 	}
 }
 
