@@ -8,11 +8,12 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/internal/testio"
 )
 
 // runAsProgram lets the test binary stand in for the openstream binary, so
@@ -81,9 +82,9 @@ func startServer(t *testing.T, data string, env ...string) string {
 
 // runUntilHealthy starts cmd, ends it when the test ends, and returns its
 // output so far once addr's /api/health answers 200.
-func runUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) *syncBuffer {
+func runUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) *testio.Buffer {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testio.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -113,24 +114,6 @@ func runUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) *syncBuffer {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestMigrateAndCreateOrganisationCommands(t *testing.T) {

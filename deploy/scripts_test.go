@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/openstream-go/openstream/internal/testio"
 )
 
 func TestShellcheck(t *testing.T) {
@@ -205,31 +206,13 @@ func TestEntrypoint(t *testing.T) {
 	})
 }
 
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // devServe is docker/dev-serve.sh running in a tiny source tree with a fake
 // `go` that "builds" the fake program.
 type devServe struct {
 	t        *testing.T
 	src, log string
 	cmd      *exec.Cmd
-	out      *lockedBuffer
+	out      *testio.Buffer
 }
 
 // startDevServe runs the loop; watch is inotify, poll, or broken-inotify
@@ -269,7 +252,7 @@ cp "` + prog + `" "$3"
 			t.Fatal(err)
 		}
 	}
-	out := &lockedBuffer{}
+	out := &testio.Buffer{}
 	cmd := exec.Command("sh", script, "--http", "0.0.0.0:8000")
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "PATH="+tools+":"+os.Getenv("PATH"), "OPENSTREAM_DEV_BIN="+filepath.Join(t.TempDir(), "openstream"),
