@@ -20,7 +20,12 @@ func Bind(app core.App, mirrored func(collection string) bool, notify func()) {
 			if !ok || !mirrored(r.Collection().Name) {
 				return e.Next()
 			}
-			return e.App.RunInTransaction(func(tx core.App) error {
+			// The event is shared with the handlers around this one and
+			// with PocketBase's after-success hooks: they must get back
+			// the app they had, not a transaction that is already over.
+			outer := e.App
+			defer func() { e.App = outer }()
+			return outer.RunInTransaction(func(tx core.App) error {
 				e.App = tx
 				if err := e.Next(); err != nil {
 					return err
@@ -29,6 +34,10 @@ func Bind(app core.App, mirrored func(collection string) bool, notify func()) {
 			})
 		}
 	}
+	// The default priority puts these inside PocketBase's record hooks, next
+	// to the write itself: the transaction holds SQLite's one writer lock
+	// for the row and its outbox entry only, not for a file upload to S3 or
+	// the OTP clean-up that run around it.
 	app.OnModelCreateExecute().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wrap(OpUpsert)})
 	app.OnModelUpdateExecute().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wrap(OpUpsert)})
 	app.OnModelDeleteExecute().Bind(&hook.Handler[*core.ModelEvent]{Id: HookID, Func: wrap(OpDelete)})
