@@ -58,8 +58,10 @@ func (m *Manager) deliver(screens []*screen, now time.Time, force bool, wake fun
 		if _, ok := keys[s.key]; !ok {
 			keys[s.key] = m.keyBranch(s.key)
 		}
+		// nil for a screen whose row is gone: render skips those, and
+		// the first case below closes them.
 		r := renderings[group+"/"+branch]
-		if !r.until.IsZero() && (earliest.IsZero() || r.until.Before(earliest)) {
+		if r != nil && !r.until.IsZero() && (earliest.IsZero() || r.until.Before(earliest)) {
 			earliest = r.until
 		}
 		var send bool

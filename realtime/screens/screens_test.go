@@ -307,6 +307,22 @@ func TestScheduleBoundaryWakesScreens(t *testing.T) {
 	}
 }
 
+// A deleted screen is closed with 4004, and the screens of other branches
+// keep playing (the recompute once dereferenced the missing rendering).
+func TestDeletedScreenIsClosed(t *testing.T) {
+	e := setup(t, screens.Config{})
+	gone, _ := e.connect(t, e.aarhus)
+	other, _ := e.connect(t, e.odense)
+	if err := e.app.Delete(mustRecord(t, e.app, collections.DisplayWebsites, e.aarhus.Screen)); err != nil {
+		t.Fatal(err)
+	}
+	gone.NextCloses(4004, "No DisplayWebsite matches the given query.")
+	other.Send(map[string]any{"type": "resend"})
+	if m := e.content(t, other); m["type"] != "content" {
+		t.Fatalf("the other screen got %v", m)
+	}
+}
+
 // Losing the group or the key ends the socket with the REST API's answer.
 func TestCredentialsAndGroupChecksFollowChanges(t *testing.T) {
 	e := setup(t, screens.Config{})
