@@ -21,6 +21,8 @@ func newImportCommand(app core.App) *cobra.Command {
 		Long: `Import an upstream OpenStream database (Django schema) or a Django dumpdata
 JSON file. Ids are kept, relations and M2M tags resolved, Django password
 hashes kept (users log in with their old passwords), invalid rows reported.
+A choice stored as its label or in another case ("Slideshow" for
+"slideshow") is imported as its value and listed as mapped in the summary.
 Running it again changes nothing. Each batch is one transaction: after a
 crash, run the same command again to complete the import.`,
 	}

@@ -121,6 +121,9 @@ func importTable(ctx context.Context, app core.App, lt loadedTable, opts Options
 		ts.Unchanged += counts.Unchanged
 		ts.Skipped += counts.Skipped
 		ts.Reasons = append(ts.Reasons, counts.Reasons...)
+		for _, m := range counts.Mapped {
+			ts.addMapping(m)
+		}
 		if opts.Progress != nil {
 			opts.Progress(lt.table.Name, start+len(batch), total)
 		}

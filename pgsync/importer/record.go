@@ -35,30 +35,38 @@ func importRow(tx core.App, lt loadedTable, lr loadedRow, ts *TableSummary) erro
 	case err != nil:
 		return err
 	}
-	changed, err := applyRow(rec, lt, lr, isNew)
+	var mapped []Mapping
+	changed, err := applyRow(rec, lt, lr, isNew, &mapped)
 	if err != nil {
 		ts.skip("id %d: %v", lr.id, err)
 		return nil
 	}
-	if !changed {
+	if changed {
+		if err := savepoint(tx, func() error { return save(tx, rec, isNew) }); err != nil {
+			ts.skip("id %d: %v", lr.id, err)
+			return nil
+		}
+	}
+	switch {
+	case !changed:
 		ts.Unchanged++
-		return nil
-	}
-	if err := savepoint(tx, func() error { return save(tx, rec, isNew) }); err != nil {
-		ts.skip("id %d: %v", lr.id, err)
-		return nil
-	}
-	if isNew {
+	case isNew:
 		ts.Created++
-	} else {
+	default:
 		ts.Updated++
+	}
+	// Counted only for rows that were kept: a skipped row lists its reason.
+	for _, m := range mapped {
+		ts.addMapping(m)
 	}
 	return nil
 }
 
 // applyRow sets the row's values on rec and reports whether any differs.
-// Columns the source does not have (an older schema) are left alone.
-func applyRow(rec *core.Record, lt loadedTable, lr loadedRow, isNew bool) (bool, error) {
+// Columns the source does not have (an older schema) are left alone. A
+// select value stored as its label (or in another case) is set as the
+// value it stands for, and noted in mapped.
+func applyRow(rec *core.Record, lt loadedTable, lr loadedRow, isNew bool, mapped *[]Mapping) (bool, error) {
 	t := lt.table
 	changed := isNew
 	set := func(cols []schema.Column, row Row) error {
@@ -69,6 +77,9 @@ func applyRow(rec *core.Record, lt loadedTable, lr loadedRow, isNew bool) (bool,
 			}
 			v, err := schema.Parse(c.Kind, c.Null, raw)
 			if err != nil {
+				return fmt.Errorf("%s: %w", c.Name, err)
+			}
+			if v, err = selectValue(rec, c, v, mapped); err != nil {
 				return fmt.Errorf("%s: %w", c.Name, err)
 			}
 			cur, _ := schema.Get(rec, c)
@@ -101,6 +112,27 @@ func applyRow(rec *core.Record, lt loadedTable, lr loadedRow, isNew bool) (bool,
 		}
 	}
 	return changed, nil
+}
+
+// selectValue returns v, or the choice it stands for when c is a single
+// select field (see choiceOf). An empty value is left to validation.
+func selectValue(rec *core.Record, c schema.Column, v schema.Value, mapped *[]Mapping) (schema.Value, error) {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return v, nil
+	}
+	f, ok := rec.Collection().Fields.GetByName(c.Field).(*core.SelectField)
+	if !ok || f.IsMultiple() {
+		return v, nil
+	}
+	to, err := choiceOf(rec.Collection().Name, f, s)
+	if err != nil {
+		return nil, err
+	}
+	if to != s {
+		*mapped = append(*mapped, Mapping{Column: c.Name, From: s, To: to, Rows: 1})
+	}
+	return to, nil
 }
 
 // savepoint undoes fn's writes when it fails, so that a refused row leaves

@@ -17,7 +17,8 @@ type TableSummary struct {
 	Updated   int
 	Unchanged int
 	Skipped   int
-	Reasons   []string // why rows were skipped
+	Reasons   []string  // why rows were skipped
+	Mapped    []Mapping // select values imported as the choice they stand for
 }
 
 func (t *TableSummary) skip(format string, args ...any) {
@@ -50,7 +51,8 @@ func (s Summary) Table(name string) *TableSummary {
 	return nil
 }
 
-// Write prints the summary as a table, then the reasons for skipped rows.
+// Write prints the summary as a table, then the select values mapped to
+// their choice, then the reasons for skipped rows.
 func (s Summary) Write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "table\tread\tcreated\tupdated\tunchanged\tskipped\t")
@@ -68,6 +70,11 @@ func (s Summary) Write(w io.Writer) error {
 		return err
 	}
 	for _, t := range s.Tables {
+		for _, m := range t.Mapped {
+			fmt.Fprintf(w, "mapped %s.%s: %q -> %q (%s)\n", t.Table, m.Column, m.From, m.To, plural(m.Rows, "row"))
+		}
+	}
+	for _, t := range s.Tables {
 		for i, r := range t.Reasons {
 			if i == MaxReasons {
 				fmt.Fprintf(w, "skipped %s: ... and %d more\n", t.Table, len(t.Reasons)-MaxReasons)
@@ -82,4 +89,11 @@ func (s Summary) Write(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "done: %d records %s\n", s.Changes(), verb)
 	return err
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
