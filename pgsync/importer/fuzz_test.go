@@ -10,7 +10,13 @@ import (
 )
 
 // FuzzParseFixture: any input is either refused with an error or parsed
-// into tables whose rows all carry an id. Run: go test -fuzz FuzzParseFixture ./pgsync/importer
+// into tables whose rows all carry an id. Run:
+//
+//	go test -run XXX -fuzz FuzzParseFixture -fuzzminimizetime 2s ./pgsync/importer
+//
+// Without a short -fuzzminimizetime, minimizing each new input mutated
+// from the 80 KB dump takes the default minute, and a short run executes
+// nothing but the seeds.
 func FuzzParseFixture(f *testing.F) {
 	real, err := os.ReadFile(fixturePath)
 	if err != nil {
