@@ -58,11 +58,7 @@ func pgsyncStatusCommand(app core.App, cfg pgsync.Config) *cobra.Command {
 			fmt.Fprintf(out, "outbox:      %d changes waiting\n", s.Outbox.Size)
 			fmt.Fprintf(out, "lag:         %s\n", s.Lag.Round(time.Millisecond))
 			fmt.Fprintf(out, "applied:     %d changes, last at %s\n", s.AppliedTotal, orNever(s.LastAppliedAt))
-			if s.LastError != "" {
-				fmt.Fprintf(out, "last error:  %s (at %s)\n", s.LastError, s.LastErrorAt)
-			} else {
-				fmt.Fprintln(out, "last error:  none")
-			}
+			fmt.Fprintf(out, "last error:  %s\n", s.ErrorText())
 			return nil
 		},
 	}

@@ -30,6 +30,10 @@ type Mirror struct {
 	conn    *pgx.Conn
 	lastLog time.Time
 	failing bool
+	// settled: the stored last error, if any, is known to be resolved.
+	// False at start, so that the first success also resolves an error
+	// an earlier process stored and never saw the end of.
+	settled bool
 }
 
 // New returns a worker with the defaults filled in.
@@ -85,12 +89,14 @@ func (m *Mirror) step(ctx context.Context) (idle bool, err error) {
 	}
 	m.report(len(entries) > 0)
 	if len(entries) == 0 {
+		m.resolve() // connected, and nothing waits: caught up
 		return true, nil
 	}
 	if err := m.applyBatch(ctx, entries); err != nil {
 		m.close()
 		return false, err
 	}
+	m.resolve()
 	return false, nil
 }
 
@@ -129,10 +135,7 @@ func (m *Mirror) close() {
 // fail records an error for the status command and the log.
 func (m *Mirror) fail(err error) {
 	now := time.Now().UTC()
-	_ = outbox.SetStatus(m.App, map[string]string{
-		outbox.KeyLastError:   err.Error(),
-		outbox.KeyLastErrorAt: now.Format(time.RFC3339),
-	})
+	m.storeError(err.Error(), now)
 	if !m.failing || now.Sub(m.lastLog) >= m.LogInterval {
 		m.failing = true
 		m.lastLog = now
@@ -140,6 +143,44 @@ func (m *Mirror) fail(err error) {
 		m.log().Warn("pgsync: cannot write to Postgres, changes wait in the outbox",
 			"error", err.Error(), "outbox", stats.Size, "lag", stats.Lag(now).Round(time.Millisecond).String())
 	}
+}
+
+// storeError keeps msg as the last error for the status command, which
+// runs in another process and only sees the database: current until
+// resolve marks it resolved.
+func (m *Mirror) storeError(msg string, at time.Time) {
+	m.settled = false
+	_ = outbox.SetStatus(m.App, map[string]string{
+		outbox.KeyLastError:           msg,
+		outbox.KeyLastErrorAt:         at.Format(time.RFC3339),
+		outbox.KeyLastErrorResolvedAt: "",
+	})
+}
+
+// resolve runs after each success (a batch applied, or nothing to apply)
+// and marks the stored last error resolved, once: the status command then
+// shows it as past instead of as the mirror's state. A record skipped in
+// the batch counts as resolved too: the mirror went on past it, and the
+// log keeps it.
+func (m *Mirror) resolve() {
+	if m.settled {
+		return
+	}
+	errAt, err := outbox.GetStatus(m.App, outbox.KeyLastErrorAt)
+	if err != nil {
+		return // try again after the next success
+	}
+	resolved, err := outbox.GetStatus(m.App, outbox.KeyLastErrorResolvedAt)
+	if err != nil {
+		return
+	}
+	if errAt != "" && resolved == "" {
+		now := time.Now().UTC().Format(time.RFC3339)
+		if err := outbox.SetStatus(m.App, map[string]string{outbox.KeyLastErrorResolvedAt: now}); err != nil {
+			return
+		}
+	}
+	m.settled = true
 }
 
 // report logs the backlog now and then while there is one.
@@ -219,10 +260,7 @@ func (m *Mirror) applyOneByOne(ctx context.Context, changes []change) error {
 				return err
 			}
 			m.log().Error("pgsync: Postgres refused a record; skipped", "collection", c.table.Collection, "id", id, "error", err.Error())
-			_ = outbox.SetStatus(m.App, map[string]string{
-				outbox.KeyLastError:   fmt.Sprintf("skipped %s %s: %v", c.table.Collection, id, err),
-				outbox.KeyLastErrorAt: time.Now().UTC().Format(time.RFC3339),
-			})
+			m.storeError(fmt.Sprintf("skipped %s %s: %v", c.table.Collection, id, err), time.Now().UTC())
 		}
 	}
 	return nil

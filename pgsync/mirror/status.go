@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -13,14 +14,15 @@ import (
 
 // Status is what `openstream pgsync status` reports.
 type Status struct {
-	Outbox        outbox.Stats
-	Lag           time.Duration
-	LastError     string
-	LastErrorAt   string
-	LastAppliedAt string
-	AppliedTotal  int64
-	Reachable     bool   // Postgres answered
-	ReachError    string // why not
+	Outbox              outbox.Stats
+	Lag                 time.Duration
+	LastError           string
+	LastErrorAt         string
+	LastErrorResolvedAt string // the worker's first success after LastError; "" while it is current
+	LastAppliedAt       string
+	AppliedTotal        int64
+	Reachable           bool   // Postgres answered
+	ReachError          string // why not
 }
 
 // ReadStatus gathers the backlog and the worker's last results from the
@@ -37,6 +39,7 @@ func ReadStatus(ctx context.Context, app core.App, url string) (Status, error) {
 	s.Lag = s.Outbox.Lag(time.Now())
 	get := func(k string) string { v, _ := outbox.GetStatus(app, k); return v }
 	s.LastError, s.LastErrorAt, s.LastAppliedAt = get(outbox.KeyLastError), get(outbox.KeyLastErrorAt), get(outbox.KeyLastAppliedAt)
+	s.LastErrorResolvedAt = get(outbox.KeyLastErrorResolvedAt)
 	s.AppliedTotal, _ = strconv.ParseInt(get(outbox.KeyAppliedTotal), 10, 64)
 	if url == "" {
 		return s, nil
@@ -53,4 +56,17 @@ func ReadStatus(ctx context.Context, app core.App, url string) (Status, error) {
 		s.ReachError = err.Error()
 	}
 	return s, nil
+}
+
+// ErrorText is the status command's "last error" line: "none", the error
+// while it is current, or, once the worker has succeeded after it, since
+// when there has been none and what the resolved error was.
+func (s Status) ErrorText() string {
+	switch {
+	case s.LastError == "":
+		return "none"
+	case s.LastErrorResolvedAt == "":
+		return fmt.Sprintf("%s (at %s)", s.LastError, s.LastErrorAt)
+	}
+	return fmt.Sprintf("none since %s; resolved: %s (occurred at %s)", s.LastErrorResolvedAt, s.LastError, s.LastErrorAt)
 }
