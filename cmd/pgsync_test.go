@@ -11,6 +11,7 @@ import (
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/pgsync"
+	"github.com/openstream-go/openstream/pgsync/outbox"
 	"github.com/openstream-go/openstream/pgsync/pgtest"
 )
 
@@ -83,5 +84,40 @@ func TestPgsyncCommands(t *testing.T) {
 	var names string
 	if err := pg.QueryRow(context.Background(), "SELECT string_agg(name, ',' ORDER BY name) FROM app_tag").Scan(&names); err != nil || names != "alpha,beta,gamma" {
 		t.Fatalf("app_tag after resync: %q %v", names, err)
+	}
+}
+
+// The "last error" line of status, from the keys the worker stores: none,
+// an error that is current, and one the worker has succeeded after.
+func TestPgsyncStatusLastError(t *testing.T) {
+	app := testapp.New(t)
+	if err := outbox.Ensure(app); err != nil {
+		t.Fatal(err)
+	}
+	const refused = "connect: connection refused"
+	steps := []struct {
+		name   string
+		status map[string]string // stored before status runs
+		want   string
+	}{
+		{"no error yet", nil, "last error:  none\n"},
+		{"an outage", map[string]string{outbox.KeyLastError: refused, outbox.KeyLastErrorAt: "2026-05-01T10:00:01Z", outbox.KeyLastErrorResolvedAt: ""},
+			"last error:  connect: connection refused (at 2026-05-01T10:00:01Z)\n"},
+		{"caught up", map[string]string{outbox.KeyLastErrorResolvedAt: "2026-05-01T10:00:05Z"},
+			"last error:  none since 2026-05-01T10:00:05Z; resolved: connect: connection refused (occurred at 2026-05-01T10:00:01Z)\n"},
+		{"the next outage", map[string]string{outbox.KeyLastError: "apply: timeout", outbox.KeyLastErrorAt: "2026-05-02T08:00:00Z", outbox.KeyLastErrorResolvedAt: ""},
+			"last error:  apply: timeout (at 2026-05-02T08:00:00Z)\n"},
+	}
+	for _, st := range steps {
+		if err := outbox.SetStatus(app, st.status); err != nil {
+			t.Fatal(err)
+		}
+		out, err := runPgsync(t, app, pgsync.Config{}, "status")
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", st.name, err, out)
+		}
+		if !strings.Contains(out, "\n"+st.want) {
+			t.Fatalf("%s: want %q in:\n%s", st.name, st.want, out)
+		}
 	}
 }

@@ -16,7 +16,8 @@ import (
 // Outage: Postgres stops answering while 1,000 changes go through the
 // PocketBase API; they wait in the outbox, and once Postgres is back the
 // mirror holds exactly SQLite's tags: none missing, none twice, and no
-// deleted tag brought back by an update queued after its delete.
+// deleted tag brought back by an update queued after its delete. The
+// status shows the outage's error as current, then as resolved.
 func TestOutageLosesNothing(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.Database(t)
@@ -85,13 +86,35 @@ func TestOutageLosesNothing(t *testing.T) {
 		last, _ := outbox.GetStatus(app, outbox.KeyLastError)
 		return last != "", "no last_error recorded"
 	})
+	// The status command reads only the database (it runs in another
+	// process): during the outage it shows the error as current.
+	during, err := mirror.ReadStatus(ctx, app, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := during.LastError + " (at " + during.LastErrorAt + ")"; during.LastErrorResolvedAt != "" || during.ErrorText() != want {
+		t.Fatalf("status during the outage: last error %q, resolved at %q; want %q", during.ErrorText(), during.LastErrorResolvedAt, want)
+	}
+
+	t.Logf("status during the outage: last error:  %s", during.ErrorText())
 
 	proxy.Up(t)
 	caughtUp(t, app)
+	// Caught up: the error is shown as resolved, with when it happened.
+	var after mirror.Status
+	pgtest.Eventually(t, "status shows the error as resolved", func() (bool, string) {
+		after, err = mirror.ReadStatus(ctx, app, "")
+		return err == nil && after.LastErrorResolvedAt != "", fmt.Sprintf("last error: %s (%v)", after.ErrorText(), err)
+	})
+	want := "none since " + after.LastErrorResolvedAt + "; resolved: " + after.LastError + " (occurred at " + after.LastErrorAt + ")"
+	if after.ErrorText() != want || after.LastErrorResolvedAt < after.LastErrorAt || after.LastErrorAt < during.LastErrorAt {
+		t.Fatalf("status after catching up: last error %q, want %q, resolved after the error of the outage at %s", after.ErrorText(), want, during.LastErrorAt)
+	}
+	t.Logf("status after catching up: last error:  %s", after.ErrorText())
 
-	want := map[int64]string{}
+	wantRows := map[int64]string{}
 	for i := 150; i < 300; i++ {
-		want[id64(t, ids[i])] = fmt.Sprint("renamed-", i)
+		wantRows[id64(t, ids[i])] = fmt.Sprint("renamed-", i)
 	}
 	rows, err := pg.Query(ctx, "SELECT id, name FROM app_tag")
 	if err != nil {
@@ -111,15 +134,15 @@ func TestOutageLosesNothing(t *testing.T) {
 		got[id] = name
 	}
 	missing, wrong := 0, 0
-	for id, name := range want {
+	for id, name := range wantRows {
 		if g, ok := got[id]; !ok {
 			missing++
 		} else if g != name {
 			wrong++
 		}
 	}
-	if missing != 0 || dupes != 0 || wrong != 0 || len(got) != len(want) {
-		t.Fatalf("mirror: %d rows, want %d; %d missing, %d duplicated, %d stale", len(got), len(want), missing, dupes, wrong)
+	if missing != 0 || dupes != 0 || wrong != 0 || len(got) != len(wantRows) {
+		t.Fatalf("mirror: %d rows, want %d; %d missing, %d duplicated, %d stale", len(got), len(wantRows), missing, dupes, wrong)
 	}
 	total, _ := outbox.GetStatus(app, outbox.KeyAppliedTotal)
 	if total != "1000" {
@@ -134,4 +157,27 @@ func id64(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// An error an earlier process stored, and never saw resolved, is resolved
+// by the first success of the next worker: status does not show a stale
+// outage as current after a restart.
+func TestRestartResolvesAnEarlierError(t *testing.T) {
+	ctx := context.Background()
+	const stale = "connect: connection refused"
+	app := mirrored(t, pgtest.Database(t), func(m *mirror.Mirror) {
+		m.PollInterval = 20 * time.Millisecond
+		err := outbox.SetStatus(m.App, map[string]string{outbox.KeyLastError: stale, outbox.KeyLastErrorAt: "2026-01-01T00:00:00Z"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	pgtest.Eventually(t, "the stale error resolved", func() (bool, string) {
+		s, err := mirror.ReadStatus(ctx, app, "")
+		return err == nil && s.LastErrorResolvedAt != "", fmt.Sprintf("last error: %s (%v)", s.ErrorText(), err)
+	})
+	s, _ := mirror.ReadStatus(ctx, app, "")
+	if want := "none since " + s.LastErrorResolvedAt + "; resolved: " + stale + " (occurred at 2026-01-01T00:00:00Z)"; s.ErrorText() != want {
+		t.Fatalf("last error %q, want %q", s.ErrorText(), want)
+	}
 }
