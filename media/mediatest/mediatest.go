@@ -25,6 +25,8 @@ type Server struct {
 	// FailWrites makes every object write answer 500 while set.
 	FailWrites atomic.Bool
 
+	fake http.Handler
+
 	mu         sync.Mutex
 	policies   map[string]string
 	policyPuts int
@@ -33,23 +35,34 @@ type Server struct {
 // Start runs a server until t ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{Backend: s3mem.New(), policies: map[string]string{}}
-	fake := gofakes3.New(s.Backend).Server()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		switch {
-		case r.URL.Query().Has("policy"):
-			s.policy(w, r, bucket)
-		case key != "" && s.FailWrites.Load() && (r.Method == http.MethodPut || r.Method == http.MethodPost):
-			_, _ = io.Copy(io.Discard, r.Body)
-			xmlError(w, http.StatusInternalServerError, "InternalError", "injected write failure")
-		default:
-			fake.ServeHTTP(w, r)
-		}
-	}))
+	s := New()
+	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
 	return s
+}
+
+// New returns a server that is not listening yet: serve it with net/http
+// (s3server runs it as a process of its own) and set URL.
+func New() *Server {
+	s := &Server{Backend: s3mem.New(), policies: map[string]string{}}
+	s.fake = gofakes3.New(s.Backend).Server()
+	return s
+}
+
+// ServeHTTP answers the S3 protocol, with bucket policies and the write
+// failure switch in front of gofakes3.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	switch {
+	case r.URL.Query().Has("policy"):
+		s.policy(w, r, bucket)
+	case key != "" && s.FailWrites.Load() && (r.Method == http.MethodPut || r.Method == http.MethodPost):
+		_, _ = io.Copy(io.Discard, r.Body)
+		xmlError(w, http.StatusInternalServerError, "InternalError", "injected write failure")
+	default:
+		s.fake.ServeHTTP(w, r)
+	}
 }
 
 func (s *Server) policy(w http.ResponseWriter, r *http.Request, bucket string) {
