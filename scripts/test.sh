@@ -2,7 +2,8 @@
 # Lints (scripts/lint.sh), then runs every test against real PostgreSQL and
 # Redis on localhost. Services that are not running are started, and
 # installed first (Debian, apt-get) when missing, as are the tools the tests
-# run. Extra arguments go to `go test`.
+# run. Extra arguments go to `go test`; packages among them (./e2e/)
+# replace ./..., the default.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")/.."
@@ -110,5 +111,10 @@ log "Redis:      $OPENSTREAM_TEST_REDIS_URL"
 
 ./scripts/lint.sh
 
-log "go test -race ./..."
-go test -race -count=1 -timeout 60m "$@" ./...
+# Every package, unless the arguments name some (./e2e/, ./api/...).
+packages=(./...)
+for arg in "$@"; do
+  case $arg in ./*) packages=() ;; esac
+done
+log "go test -race $* ${packages[*]}"
+go test -race -count=1 -timeout 60m "$@" "${packages[@]}"
