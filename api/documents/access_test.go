@@ -174,6 +174,9 @@ func TestPDFPreview(t *testing.T) {
 				}
 				w.previews.Wait()
 			}
+			// The row says COMPLETED once saved; the replaced PDF is
+			// deleted right after, still inside the conversion.
+			w.previews.Wait()
 			if objs := w.objects(t); len(objs) != 1 {
 				t.Fatalf("objects %v", objs)
 			}
