@@ -11,7 +11,7 @@ set positional-arguments
 GOTOOLCHAIN := "go1.27.3"
 
 # The upstream development data, beside the checkout.
-dev_fixture := "../shared/fixtures/openstream-dev-data.json"
+dev_fixture := "pgsync/importer/testdata/openstream-dev-data.json"
 
 # List the recipes.
 default:

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openstream-go/openstream/internal/kctest"
+	"github.com/openstream-go/openstream/auth/keycloak/kctest"
 )
 
 // The keycloak commands as operators run them, against a Keycloak look-alike.

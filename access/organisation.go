@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/slug"
+	"github.com/openstream-go/openstream/tools/slug"
 )
 
 // BranchOrganisation is the id of the organisation branchID belongs to

@@ -13,11 +13,11 @@ import (
 
 	"github.com/openstream-go/openstream/api/assets"
 	"github.com/openstream-go/openstream/api/documents"
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/api/templates"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/media"
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/settings"
 )
 

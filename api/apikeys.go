@@ -8,9 +8,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Spec api-core §3.2 (the API key rows).

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 )
 
 func TestBranchAPIKey(t *testing.T) {

@@ -36,7 +36,7 @@ func BenchmarkAPI(b *testing.B) {
 }
 
 // The player's request next to PocketBase's record view of the same screen
-// (a user's token, so the API rule runs), in process. bench/screens.sh
+// (a user's token, so the API rule runs), in process. tests/bench/screens.sh
 // measures the same over loopback with wrk.
 func BenchmarkActiveContent(b *testing.B) {
 	w := newWorld(b)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // No Authorization header, however broken, makes a protected endpoint

@@ -14,10 +14,10 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/openstream-go/openstream/api"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/collections/provision"
 	"github.com/openstream-go/openstream/internal/testapp"
-	"github.com/openstream-go/openstream/provision"
 	"github.com/openstream-go/openstream/settings"
 )
 

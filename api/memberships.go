@@ -12,9 +12,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/access/roles"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/roles"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Spec api-core §3.5.

@@ -11,10 +11,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
+	"github.com/openstream-go/openstream/auth/djangohash"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/djangohash"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // minPasswordLength is upstream's reset rule and PocketBase's minimum.

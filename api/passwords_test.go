@@ -12,8 +12,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/security"
 
+	"github.com/openstream-go/openstream/auth/djangohash"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/djangohash"
 	"github.com/openstream-go/openstream/internal/smtpsink"
 	"github.com/openstream-go/openstream/settings"
 )

@@ -9,10 +9,10 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/schedule"
 	"github.com/openstream-go/openstream/shape"
 )

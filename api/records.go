@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // sortByID orders records by numeric id (upstream's default for models

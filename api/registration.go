@@ -15,9 +15,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Spec api-content §3.6 and §5.1: screens register themselves with their

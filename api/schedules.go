@@ -9,9 +9,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/hooks"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/shape"
 )
 

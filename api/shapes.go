@@ -3,8 +3,8 @@ package api
 import (
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // The serializer shapes of api-core §3.3.

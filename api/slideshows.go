@@ -9,9 +9,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/api/slideshowform"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/shape"
 )
 

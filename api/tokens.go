@@ -9,10 +9,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/hooks"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Spec api-core §3.1.

@@ -8,9 +8,9 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
+	"github.com/openstream-go/openstream/auth/djangohash"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/djangohash"
 )
 
 const noAccount = `{"detail":"No active account found with the given credentials"}`

@@ -7,9 +7,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/shape"
 )
 

@@ -12,10 +12,10 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/openstream-go/openstream/api"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
+	"github.com/openstream-go/openstream/auth/keycloak"
 	"github.com/openstream-go/openstream/hooks"
 	"github.com/openstream-go/openstream/integrations"
-	"github.com/openstream-go/openstream/keycloak"
 	"github.com/openstream-go/openstream/media"
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
 	"github.com/openstream-go/openstream/pgsync"

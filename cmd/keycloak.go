@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/openstream-go/openstream/keycloak"
+	"github.com/openstream-go/openstream/auth/keycloak"
 	"github.com/openstream-go/openstream/settings"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/auth/keycloak/kctest"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/internal/kctest"
 	"github.com/openstream-go/openstream/internal/testapp"
 )
 

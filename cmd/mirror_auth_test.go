@@ -12,15 +12,15 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
+	"github.com/openstream-go/openstream/auth/djangohash"
+	"github.com/openstream-go/openstream/auth/keycloak"
+	"github.com/openstream-go/openstream/auth/keycloak/kctest"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/djangohash"
-	"github.com/openstream-go/openstream/internal/kctest"
+	"github.com/openstream-go/openstream/collections/provision"
 	"github.com/openstream-go/openstream/internal/testapp"
-	"github.com/openstream-go/openstream/keycloak"
 	"github.com/openstream-go/openstream/pgsync/outbox"
 	"github.com/openstream-go/openstream/pgsync/pgtest"
-	"github.com/openstream-go/openstream/provision"
 	"github.com/openstream-go/openstream/settings"
 )
 

@@ -6,7 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase"
 	"github.com/spf13/cobra"
 
-	"github.com/openstream-go/openstream/provision"
+	"github.com/openstream-go/openstream/collections/provision"
 )
 
 func newCreateOrganisationCommand(app *pocketbase.PocketBase) *cobra.Command {

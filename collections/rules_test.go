@@ -19,10 +19,10 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/collections/provision"
 	"github.com/openstream-go/openstream/internal/testapp"
-	"github.com/openstream-go/openstream/provision"
 )
 
 // The API rules are checked through PocketBase's own REST API against an

@@ -3,8 +3,8 @@ package hooks
 import (
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/auth/djangohash"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/djangohash"
 )
 
 // registerLogin makes PocketBase's password login honour two upstream

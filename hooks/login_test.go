@@ -5,8 +5,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/auth/djangohash"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/djangohash"
 	"github.com/openstream-go/openstream/internal/testapp"
 )
 

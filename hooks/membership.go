@@ -7,8 +7,8 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/access/roles"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/roles"
 )
 
 // registerMemberships enforces the role table of api-core §1.3, plus the

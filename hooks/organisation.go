@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/slug"
+	"github.com/openstream-go/openstream/tools/slug"
 )
 
 // registerOrganisations derives uri_name on every save as upstream does:

@@ -3,8 +3,8 @@ package hooks
 import (
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/aspect"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/tools/aspect"
 )
 
 // registerSlideshows stores the aspect ratio derived from the preview size,

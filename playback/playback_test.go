@@ -10,9 +10,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/collections/provision"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/playback"
-	"github.com/openstream-go/openstream/provision"
 	"github.com/openstream-go/openstream/schedule"
 )
 

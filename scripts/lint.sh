@@ -24,6 +24,6 @@ log "shellcheck"
 if ! command -v shellcheck >/dev/null 2>&1; then
   log "shellcheck is missing (Debian: apt-get install shellcheck)"; exit 1
 fi
-mapfile -t scripts < <(find scripts docker dev-environment bench .ci -type f \( -name '*.sh' -o -name run \) 2>/dev/null | sort)
+mapfile -t scripts < <(find scripts docker dev-environment tests .ci -type f \( -name '*.sh' -o -name run \) 2>/dev/null | sort)
 shellcheck "${scripts[@]}"
 log "lint clean"

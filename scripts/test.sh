@@ -2,7 +2,7 @@
 # Lints (scripts/lint.sh), then runs every test against real PostgreSQL and
 # Redis on localhost. Services that are not running are started, and
 # installed first (Debian, apt-get) when missing, as are the tools the tests
-# run. Extra arguments go to `go test`; packages among them (./e2e/)
+# run. Extra arguments go to `go test`; packages among them (./tests/e2e/)
 # replace ./..., the default.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
@@ -111,7 +111,7 @@ log "Redis:      $OPENSTREAM_TEST_REDIS_URL"
 
 ./scripts/lint.sh
 
-# Every package, unless the arguments name some (./e2e/, ./api/...).
+# Every package, unless the arguments name some (./tests/e2e/, ./api/...).
 packages=(./...)
 for arg in "$@"; do
   case $arg in ./*) packages=() ;; esac

@@ -16,8 +16,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/settings"
 	"github.com/openstream-go/openstream/shape"
 )

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 )
 

@@ -1,6 +1,6 @@
 package assets
 
-import "github.com/openstream-go/openstream/api/rest"
+import "github.com/openstream-go/openstream/rest"
 
 // urlField is a URLField: a CharField holding a valid http(s) or ftp(s) URL.
 func urlField(f *rest.Form, key string, max int, required bool) (string, bool) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/media/mediatest"
 )
 

@@ -13,9 +13,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/media"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/settings"
 	"github.com/openstream-go/openstream/shape"
 )

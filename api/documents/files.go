@@ -15,10 +15,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/media"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // fileToken is GET /api/documents/file-token/<id>/: the public file_url,

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/openstream-go/openstream/api/documents"
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/media/mediatest"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // FuzzParseFilters: any JSON body gives filters of canonical ids only.

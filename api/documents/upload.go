@@ -13,9 +13,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/media"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // filesPerRequest bounds the body of an upload: the frontend's multi-file

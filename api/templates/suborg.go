@@ -8,8 +8,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // listSuborgTemplates lists the org-wide templates of a suborganisation's

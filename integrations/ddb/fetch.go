@@ -7,10 +7,10 @@ import (
 	"sort"
 	"time"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/data"
 	"github.com/openstream-go/openstream/integrations/internal/jsonx"
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // source reads the kommuner's library CMSs.

@@ -5,9 +5,9 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/data"
 	"github.com/openstream-go/openstream/integrations/internal/jsonx"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // maxDays is the largest day count Python's timedelta takes.

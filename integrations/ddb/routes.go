@@ -14,10 +14,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/data"
 	"github.com/openstream-go/openstream/integrations/internal/jsonx"
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Mount adds the DDB routes. baseURLs replace the tables' CMS base URL of

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/data"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // The request body is the client's input: it is accepted or refused with

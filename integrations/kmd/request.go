@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/data"
 	"github.com/openstream-go/openstream/integrations/internal/jsonx"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // request is a checked POST /api/kmd/ body.

@@ -17,11 +17,11 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/data"
 	"github.com/openstream-go/openstream/integrations/internal/jsonx"
 	"github.com/openstream-go/openstream/integrations/internal/orgaccess"
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // maxBody bounds the request body; the real one is a few dozen bytes.

@@ -15,9 +15,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/data"
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // cacheKey is upstream's: one entry holds every feed.

@@ -10,8 +10,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/orgaccess"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Mount adds GET /api/speedadmin/ and GET /api/speedadmin/schools/.

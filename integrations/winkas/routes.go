@@ -17,10 +17,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/integrations/internal/jsonx"
 	"github.com/openstream-go/openstream/integrations/internal/orgaccess"
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Mount adds the WinKAS routes; apiURL is WinKAS's API root.

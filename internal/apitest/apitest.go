@@ -11,9 +11,9 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
-	"github.com/openstream-go/openstream/provision"
+	"github.com/openstream-go/openstream/collections/provision"
 )
 
 // Tenants are organisations aarhus and odense (each with its provisioned

@@ -14,7 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/apitest"
 )

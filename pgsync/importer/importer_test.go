@@ -8,7 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/api"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/pgsync/importer"

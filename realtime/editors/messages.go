@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/realtime/wsconn"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Frames that never change.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // presenceEntry is one editor in a {"presence": [...]} frame.

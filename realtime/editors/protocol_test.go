@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/testapp"
 )

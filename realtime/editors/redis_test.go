@@ -3,7 +3,7 @@ package editors
 import (
 	"testing"
 
-	"github.com/openstream-go/openstream/internal/hubtest"
+	"github.com/openstream-go/openstream/realtime/hub/hubtest"
 )
 
 // Two instances sharing Redis (one app stands for the shared database):

@@ -20,8 +20,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/api/rest"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/changes"

@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/wsconn"

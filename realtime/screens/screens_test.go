@@ -11,15 +11,15 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/apitest"
-	"github.com/openstream-go/openstream/internal/hubtest"
 	"github.com/openstream-go/openstream/internal/rttest"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/changes"
 	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/hub/hubtest"
 	"github.com/openstream-go/openstream/realtime/screens"
 	"github.com/openstream-go/openstream/settings"
 )

@@ -8,10 +8,10 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/realtime/wsconn"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/schedule"
 )
 

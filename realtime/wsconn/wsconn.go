@@ -16,7 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/openstream-go/openstream/api/rest"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // The OpenStream close codes (spec api-content §7).

@@ -19,13 +19,13 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/apikey"
-	"github.com/openstream-go/openstream/authtoken"
+	"github.com/openstream-go/openstream/auth/apikey"
+	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/collections/provision"
 	"github.com/openstream-go/openstream/integrations/cache"
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
 	"github.com/openstream-go/openstream/internal/testapp"
-	"github.com/openstream-go/openstream/provision"
 )
 
 // Start is where every test clock begins: a Tuesday, 10:30 in Copenhagen.

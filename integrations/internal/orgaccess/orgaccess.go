@@ -13,9 +13,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/api/rest"
-	"github.com/openstream-go/openstream/apikey"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/rest"
 )
 
 // Integration names one granted API and how its refusals read.

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/auth/apikey"
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/collections/provision"
+	"github.com/openstream-go/openstream/hooks"
+	_ "github.com/openstream-go/openstream/pb_migrations" // the schema
+	"github.com/openstream-go/openstream/settings"
+)
+
+// The organisation CreateOrganisation makes; its suborg admin (password =
+// username) may manage every screen of "Demo Branch".
+const (
+	benchOrg      = "bench"
+	benchUser     = benchOrg + "_suborg_admin"
+	benchBranch   = "Demo Branch"
+	benchSUEmail  = "bench@example.dk"
+	benchSUPasswd = "bench-password-1"
+)
+
+// seeded is what the bench needs to know about the data it made.
+type seeded struct {
+	Branch    string
+	Key       string // the branch's API key
+	Slideshow string // every group's default
+	Emergency string // the slideshow the emergency plays
+	Groups    []string
+	Screens   []string // screen i is in group i % len(Groups)
+}
+
+// seed creates a fresh PocketBase data dir with one organisation, two
+// slideshows of slides slides, groups groups and n screens spread over
+// them. Everything goes through the model hooks, as it would through the
+// API; groups and screens are written in one transaction.
+func seed(dir string, n, groups, slides int) (*seeded, error) {
+	if groups < 1 || n < 1 {
+		return nil, fmt.Errorf("need at least one group and one screen (groups=%d, n=%d)", groups, n)
+	}
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	defer func() { _ = app.ClearBootstrap() }()
+	hooks.Register(app, settings.FromEnv(os.Getenv).TimeZone)
+	if err := app.RunAllMigrations(); err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	if err := superuser(app); err != nil {
+		return nil, err
+	}
+	if _, err := provision.CreateOrganisation(app, "Bench Kommune", benchOrg); err != nil {
+		return nil, fmt.Errorf("create organisation: %w", err)
+	}
+	branch, err := app.FindFirstRecordByData(collections.Branches, "name", benchBranch)
+	if err != nil {
+		return nil, fmt.Errorf("branch %q: %w", benchBranch, err)
+	}
+	key, err := apikey.ForBranch(app, branch.Id)
+	if err != nil {
+		return nil, fmt.Errorf("api key of %q: %w", benchBranch, err)
+	}
+	s := &seeded{Branch: branch.Id, Key: key.GetString("key")}
+	if s.Key == "" {
+		return nil, fmt.Errorf("branch %q has an empty API key", benchBranch)
+	}
+	err = app.RunInTransaction(func(tx core.App) error {
+		var err error
+		if s.Slideshow, err = save(tx, collections.Slideshows, map[string]any{
+			"name": "bench welcome", "branch": branch.Id, "slideshow_data": slideshowData("Velkommen", slides),
+		}); err != nil {
+			return err
+		}
+		if s.Emergency, err = save(tx, collections.Slideshows, map[string]any{
+			"name": "bench emergency", "branch": branch.Id, "is_emergency_slideshow": true,
+			"slideshow_data": slideshowData("Evakuer bygningen", slides),
+		}); err != nil {
+			return err
+		}
+		for g := range groups {
+			id, err := save(tx, collections.DisplayWebsiteGroups, map[string]any{
+				"name": fmt.Sprintf("bench group %03d", g), "branch": branch.Id,
+				"aspect_ratio": collections.DefaultAspectRatio, "default_slideshow": s.Slideshow,
+			})
+			if err != nil {
+				return err
+			}
+			s.Groups = append(s.Groups, id)
+		}
+		s.Screens = make([]string, 0, n)
+		for i := range n {
+			id, err := save(tx, collections.DisplayWebsites, map[string]any{
+				"name": fmt.Sprintf("bench screen %05d", i), "uid": fmt.Sprintf("bench-%05d", i),
+				"branch": branch.Id, "aspect_ratio": collections.DefaultAspectRatio,
+				"display_website_group": s.Groups[i%groups],
+			})
+			if err != nil {
+				return err
+			}
+			s.Screens = append(s.Screens, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// superuser keeps PocketBase's serve from announcing its installer.
+func superuser(app core.App) error {
+	c, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+	if err != nil {
+		return err
+	}
+	su := core.NewRecord(c)
+	su.SetEmail(benchSUEmail)
+	su.SetPassword(benchSUPasswd)
+	if err := app.Save(su); err != nil {
+		return fmt.Errorf("superuser: %w", err)
+	}
+	return nil
+}
+
+func save(app core.App, collection string, fields map[string]any) (string, error) {
+	r, err := collections.NewRecord(app, collection)
+	if err != nil {
+		return "", err
+	}
+	for k, v := range fields {
+		r.Set(k, v)
+	}
+	if err := app.Save(r); err != nil {
+		return "", fmt.Errorf("%s %v: %w", collection, fields["name"], err)
+	}
+	return r.Id, nil
+}
+
+// slideshowData is n text slides, a few hundred bytes each.
+func slideshowData(text string, n int) map[string]any {
+	slides := make([]any, n)
+	for i := range slides {
+		slides[i] = map[string]any{
+			"id": i + 1, "duration": 10,
+			"elements": []any{map[string]any{
+				"id": 1, "type": "text", "x": 0, "y": 0, "width": 1920, "height": 1080,
+				"text": strings.Repeat(text+" ", 20),
+			}},
+		}
+	}
+	return map[string]any{"slides": slides}
+}
