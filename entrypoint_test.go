@@ -12,6 +12,7 @@ import (
 // (docker/entrypoint.sh) under sh with this program as openstream, on a
 // fresh data directory: the migrations are applied, then serve answers.
 func TestEntrypointMigratesThenServes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	program, calls := recordedProgram(t, dir)
 	data, addr := filepath.Join(dir, "pb_data"), freeAddr(t)
@@ -44,6 +45,7 @@ func TestEntrypointMigratesThenServes(t *testing.T) {
 // TestEntrypointStopsWhenMigrateFails: a data directory that cannot be
 // created fails migrate, and serve never starts.
 func TestEntrypointStopsWhenMigrateFails(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {

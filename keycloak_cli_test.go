@@ -9,6 +9,7 @@ import (
 
 // The keycloak commands as operators run them, against a Keycloak look-alike.
 func TestKeycloakCommands(t *testing.T) {
+	t.Parallel()
 	kc := kctest.Start(t)
 	dir := t.TempDir()
 	data := "--dir=" + dir + "/pb_data"

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/internal/testio"
 )
 
@@ -47,6 +49,7 @@ func openstreamWithInput(t *testing.T, dir string, env []string, stdin string, a
 }
 
 func TestServeDefaultsToPort8000(t *testing.T) {
+	t.Parallel()
 	out, err := openstream(t, t.TempDir(), nil, "serve", "--help")
 	if err != nil || !strings.Contains(out, `(default "0.0.0.0:8000")`) {
 		t.Fatalf("serve --help does not show the 0.0.0.0:8000 default (%v):\n%s", err, out)
@@ -58,6 +61,7 @@ func TestServeDefaultsToPort8000(t *testing.T) {
 }
 
 func TestServeAnswersHealth(t *testing.T) {
+	t.Parallel()
 	addr := startServer(t, t.TempDir()+"/pb_data")
 	res, err := http.Get("http://" + addr + "/_/")
 	if err != nil || res.StatusCode != 200 {
@@ -117,6 +121,7 @@ func runUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) *testio.Buffer {
 }
 
 func TestMigrateAndCreateOrganisationCommands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	data := "--dir=" + dir + "/pb_data"
 	steps := []struct {
@@ -139,6 +144,16 @@ func TestMigrateAndCreateOrganisationCommands(t *testing.T) {
 			t.Fatalf("openstream %s: want %q in output:\n%s", strings.Join(s.args, " "), s.want, out)
 		}
 	}
+}
+
+// migratedData is a data dir of the test's own, already migrated (a copy
+// of the tests' template), so the program starts without running every
+// migration under the race detector.
+func migratedData(t *testing.T) string {
+	t.Helper()
+	data := filepath.Join(t.TempDir(), "pb_data")
+	testapp.CopyData(t, data)
+	return data
 }
 
 func freeAddr(t *testing.T) string {

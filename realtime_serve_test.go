@@ -110,6 +110,7 @@ func presenceOf(t *testing.T, c *rttest.Client, users ...string) {
 // screen on B, an emergency made on A reaches screens on both, and the
 // custom-event stream of B hears it.
 func TestRealtimeAcrossInstances(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t)
 	onA, _ := c.screen(t, c.a, 0)
 	onB, first := c.screen(t, c.b, 1)
@@ -171,6 +172,7 @@ func TestRealtimeAcrossInstances(t *testing.T) {
 // meanwhile on A is not heard by B; Redis returns: B's screen gets a fresh
 // snapshot with the change.
 func TestRealtimeSurvivesRedisRestart(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t)
 	onB, first := c.screen(t, c.b, 1)
 	editorA := c.editor(t, c.a, c.admin)

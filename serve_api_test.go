@@ -17,6 +17,7 @@ import (
 // mail server, the OpenStream API and PocketBase's API share one identity,
 // and the branch-api-key command works next to a running server.
 func TestServeOpenStreamAPI(t *testing.T) {
+	t.Parallel()
 	dir, data := seedAarhus(t)
 	sink := smtpsink.Start(t)
 	addr := startServer(t, data,
@@ -96,7 +97,7 @@ func send(t *testing.T, req *http.Request) *http.Response {
 func seedAarhus(t *testing.T) (dir, data string) {
 	t.Helper()
 	dir = t.TempDir()
-	data = dir + "/pb_data"
+	data = migratedData(t)
 	for _, args := range [][]string{
 		{"create-organisation", "Aarhus Kommune", "aarhus", "--dir", data},
 		{"superuser", "upsert", "root@example.dk", "root-password-1", "--dir", data},

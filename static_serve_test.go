@@ -14,7 +14,8 @@ import (
 // TestServeEmbedsPbPublic: the binary serves pb_public as it was built,
 // byte for byte and with validators, from a directory that has none.
 func TestServeEmbedsPbPublic(t *testing.T) {
-	addr := startServer(t, t.TempDir()+"/pb_data")
+	t.Parallel()
+	addr := startServer(t, migratedData(t))
 	files := 0
 	err := filepath.WalkDir("pb_public", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -50,11 +51,12 @@ func TestServeEmbedsPbPublic(t *testing.T) {
 // TestServeInjectsPageContext: with OPENSTREAM_PUBLIC_DIR naming a built
 // frontend, one process serves its pages with the page context.
 func TestServeInjectsPageContext(t *testing.T) {
+	t.Parallel()
 	frontend, err := filepath.Abs("static/testdata/frontend")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := startServer(t, t.TempDir()+"/pb_data", "OPENSTREAM_PUBLIC_DIR="+frontend)
+	addr := startServer(t, migratedData(t), "OPENSTREAM_PUBLIC_DIR="+frontend)
 	res, body := fetch(t, "http://"+addr+"/aarhus/suborg/3/branch/7/manage-content")
 	want := `<script>window.OPENSTREAM_CONTEXT = {"orgName":"aarhus","subOrg":"3","branch":"7"};`
 	if res.StatusCode != 200 || !strings.Contains(body, want) || !strings.Contains(body, "<h1>Manage content</h1>") {
@@ -70,6 +72,7 @@ func TestServeInjectsPageContext(t *testing.T) {
 }
 
 func TestServeRefusesAMissingPublicDir(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "no-such-dir")
 	cmd := exec.Command(os.Args[0], "serve", "--dir", t.TempDir(), "--http", freeAddr(t))
 	cmd.Dir = t.TempDir()

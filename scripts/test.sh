@@ -111,6 +111,12 @@ log "Redis:      $OPENSTREAM_TEST_REDIS_URL"
 
 ./scripts/lint.sh
 
+# One migrated data dir for every test process of this run
+# (internal/testapp): the first package that needs it migrates it.
+OPENSTREAM_TEST_TEMPLATE_DIR=$(mktemp -d -t openstream-test-template-XXXXXX)
+export OPENSTREAM_TEST_TEMPLATE_DIR
+trap 'rm -rf "$OPENSTREAM_TEST_TEMPLATE_DIR"' EXIT
+
 # Every package, unless the arguments name some (./tests/e2e/, ./api/...).
 packages=(./...)
 for arg in "$@"; do

@@ -112,6 +112,7 @@ var Variables = []Variable{
 	{"OPENSTREAM_TEST_REDIS_SERVER", "redis-server", Test},
 	{"OPENSTREAM_TEST_RUN_MAIN", "", Test},
 	{"OPENSTREAM_TEST_RUN_CMD", "", Test},
+	{"OPENSTREAM_TEST_TEMPLATE_DIR", "", Test},
 
 	{"GOTOOLCHAIN", "go1.27.3", Build},
 }

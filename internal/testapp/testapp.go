@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,14 +29,11 @@ import (
 )
 
 // New returns a migrated app with the OpenStream hooks, removed when t ends.
-// It is a copy of a data dir migrated once per test process: running every
+// It is a copy of a data dir migrated once (see templateDir): running every
 // migration for every test made up most of CI's time under -race.
 func New(t testing.TB) *tests.TestApp {
 	t.Helper()
-	dir, err := templateDir()
-	if err != nil {
-		t.Fatalf("test app template: %v", err)
-	}
+	dir := template(t)
 	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
 	if err != nil {
 		t.Fatalf("test app: %v", err)
@@ -45,24 +43,88 @@ func New(t testing.TB) *tests.TestApp {
 	return app
 }
 
+// CopyData fills dst (created when missing) with a copy of the migrated
+// template, for tests that run the program on a data dir of their own: it
+// then starts without migrating, as an upgraded installation does.
+func CopyData(t testing.TB, dst string) {
+	t.Helper()
+	src := template(t)
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatalf("copy the template data dir: %v", err)
+	}
+}
+
+func template(t testing.TB) string {
+	t.Helper()
+	dir, err := templateDir()
+	if err != nil {
+		t.Fatalf("test app template: %v", err)
+	}
+	return dir
+}
+
+// EnvSharedTemplate names a directory that the test processes of one run
+// share (scripts/test.sh makes a new one per run): the first process that
+// needs the template migrates it there under a file lock, the others wait
+// and copy it. Without it every test process migrates its own, which
+// costs some 17 s per package under -race.
+const EnvSharedTemplate = "OPENSTREAM_TEST_TEMPLATE_DIR"
+
 const templatePrefix = "openstream-testapp-"
 
 var templateDir = sync.OnceValues(func() (string, error) {
+	if shared := os.Getenv(EnvSharedTemplate); shared != "" {
+		return sharedTemplate(shared)
+	}
 	removeStaleTemplates()
 	dir, err := os.MkdirTemp("", templatePrefix)
 	if err != nil {
 		return "", err
 	}
+	return dir, migrate(dir)
+})
+
+// sharedTemplate returns root/pb_data, migrating it first unless another
+// process has finished doing so.
+func sharedTemplate(root string) (string, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	lock, err := os.OpenFile(filepath.Join(root, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", err
+	}
+	defer func() { _ = syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) }()
+	dir, done := filepath.Join(root, "pb_data"), filepath.Join(root, "complete")
+	if _, err := os.Stat(done); err == nil {
+		return dir, nil
+	}
+	// A process that died half way left an incomplete dir behind.
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	if err := migrate(dir); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(done, nil, 0o600)
+}
+
+// migrate applies every migration to a new data dir and closes it.
+func migrate(dir string) error {
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
 	if err := app.Bootstrap(); err != nil {
-		return "", err
+		return err
 	}
-	defer app.ClearBootstrap()
+	defer func() { _ = app.ClearBootstrap() }()
 	if err := app.RunAllMigrations(); err != nil {
-		return "", err
+		return err
 	}
-	return dir, fastPasswords(app)
-})
+	return fastPasswords(app)
+}
 
 // removeStaleTemplates deletes templates of earlier test processes (a
 // process cannot remove its own at exit); an hour is longer than any run.
