@@ -1,13 +1,13 @@
 // Package access is the single place where OpenStream's role rules live
-// (api-core §2.1 and §2.2, api-content §0.2): who is a super admin, who
-// administers an organisation, who manages a suborganisation, who may use a
-// branch, who belongs to an organisation, and how an organisation identifier
-// from a request is resolved.
+// (docs/api.md, "Roles"): who is a super admin, who administers an
+// organisation, who manages a suborganisation, who may use a branch, who
+// belongs to an organisation, and how an organisation identifier from a
+// request is resolved.
 //
 // Every handler asks these predicates instead of inspecting memberships
-// itself. The PocketBase API rules of the collections (a later issue) express
-// the same rules in PocketBase's filter syntax; they must mirror this package,
-// and a change here must be made there too.
+// itself. The PocketBase API rules of the collections (collections/rules.go)
+// express the same rules in PocketBase's filter syntax; they must mirror this
+// package, and a change here must be made there too.
 //
 // A user's powers are the union of their membership rows. A super_admin row,
 // whatever its organisation, allows everything. Each predicate is one SQL

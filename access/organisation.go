@@ -33,10 +33,10 @@ func BranchOrganisation(app core.App, branchID string) (string, error) {
 var ErrNotFound = errors.New("organisation not found")
 
 // ResolveOrganisation finds the organisation an org_id / organisation_id /
-// path identifier names (api-core §2.2). The input is trimmed; all digits is
-// a lookup by id and nothing else. Otherwise the first of these wins:
-// uri_name = slugify(input), uri_name = lowercase(input), name equal to the
-// input ignoring case. The frontend always sends the uri_name.
+// path identifier names (docs/api.md, "Requests, ids and paths"). The input is
+// trimmed; all digits is a lookup by id and nothing else. Otherwise the first
+// of these wins: uri_name = slugify(input), uri_name = lowercase(input), name
+// equal to the input ignoring case. The frontend always sends the uri_name.
 func ResolveOrganisation(app core.App, identifier string) (*core.Record, error) {
 	identifier = strings.TrimFunc(identifier, isPythonSpace)
 	if identifier == "" {

@@ -1,5 +1,5 @@
 // Package api serves the OpenStream REST API (the DRF paths the frontend
-// calls) next to PocketBase's own API, one file per area of the spec.
+// calls) next to PocketBase's own API, one file per area of docs/api.md.
 package api
 
 import (

@@ -13,7 +13,7 @@ import (
 	"github.com/openstream-go/openstream/rest"
 )
 
-// Spec api-core §3.2 (the API key rows).
+// The endpoints of docs/api.md, "API keys".
 func (h *handlers) apiKeyRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/branch-api-key", rest.Methods{http.MethodGet: h.branchAPIKey})
 	rest.Route(r, "/api/frontdesk_ltk_borgerservice_api_key", rest.Methods{http.MethodGet: h.frontdeskAPIKey})

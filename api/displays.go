@@ -13,7 +13,7 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.4: screens (display websites) of a branch.
+// docs/api.md, "Screens": screens (display websites) of a branch.
 func (h *handlers) displayRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/display-websites/", rest.Methods{http.MethodGet: h.listDisplays, http.MethodPost: h.createDisplay})
 	rest.Route(r, "/api/display-websites/{pk}/", rest.Methods{

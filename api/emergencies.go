@@ -13,8 +13,8 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.4: emergency slideshows, shown instead of everything
-// else on the screens of their groups while active.
+// docs/api.md, "Emergency slideshows": emergency slideshows, shown instead of
+// everything else on the screens of their groups while active.
 func (h *handlers) emergencyRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/emergency-slideshows/", rest.Methods{http.MethodGet: h.listEmergencies, http.MethodPost: h.createEmergency})
 	rest.Route(r, "/api/emergency-slideshows/{pk}/", rest.Methods{

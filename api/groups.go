@@ -13,8 +13,8 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.4: display-website groups. Deleting a group keeps its
-// screens: they are detached (no group) and their players go back to the
+// docs/api.md, "Screen groups": display-website groups. Deleting a group keeps
+// its screens: they are detached (no group) and their players go back to the
 // registration page to wait for a new one, instead of upstream's cascade
 // that deleted the screens and left the players on an error page.
 func (h *handlers) groupRoutes(r *router.Router[*core.RequestEvent]) {

@@ -13,7 +13,7 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.1: the dashboard's recently edited content.
+// docs/api.md, "Recently edited content": the dashboard's lists.
 func (h *handlers) latestRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/branch/latest-edited-slideshows/", rest.Methods{http.MethodGet: latestEdited(collections.Slideshows)})
 	rest.Route(r, "/api/branch/latest-edited-playlists/", rest.Methods{http.MethodGet: latestEdited(collections.Playlists)})

@@ -8,8 +8,9 @@ import (
 	"github.com/openstream-go/openstream/collections"
 )
 
-// The permission matrix of api-core §2.4 (with the holes of §7 closed), one
-// row per operation, run twice: on the OpenStream API and on PocketBase's
+// The permission matrix (the "who" column of each endpoint in docs/api.md,
+// upstream's holes closed, and the rules table of its "PocketBase's own API"),
+// one row per operation, run twice: on the OpenStream API and on PocketBase's
 // own API for the same collection and operation. Both faces must agree
 // with the row and so with each other.
 

@@ -17,7 +17,7 @@ import (
 	"github.com/openstream-go/openstream/rest"
 )
 
-// Spec api-core §3.5.
+// The endpoints of docs/api.md, "Memberships".
 func (h *handlers) membershipRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/memberships/", rest.Methods{http.MethodGet: h.listMemberships, http.MethodPost: h.createMembership})
 	rest.Route(r, "/api/memberships/{pk}/", rest.Methods{http.MethodDelete: h.deleteMembership})
@@ -168,7 +168,7 @@ func (h *handlers) createMembership(e *core.RequestEvent) error {
 }
 
 // rank orders the roles by reach; nobody grants a role above their own
-// (upstream let an org admin create super admins, §7 #3).
+// (upstream let an org admin create super admins).
 var rank = map[string]int{
 	collections.RoleSuperAdmin:  4,
 	collections.RoleOrgAdmin:    3,

@@ -15,7 +15,8 @@ import (
 	"github.com/openstream-go/openstream/rest"
 )
 
-// Spec api-core §3.3.
+// The endpoints of docs/api.md,
+// "Organisations, suborganisations and branches".
 func (h *handlers) organisationRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/organisations/", rest.Methods{http.MethodGet: h.listOrganisations})
 	rest.Route(r, "/api/organisations/{org}/name/", rest.Methods{http.MethodGet: h.organisationName})
@@ -249,8 +250,8 @@ func (h *handlers) suborgName(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, map[string]any{"name": s.GetString("name")})
 }
 
-// accessibleBranches keeps the branches user may access: upstream listed
-// every branch of the organisation to anyone with one branch (§7 #13).
+// accessibleBranches keeps the branches user may access: upstream listed every
+// branch of the organisation to anyone with one branch.
 func accessibleBranches(app core.App, userID string, bs []*core.Record) ([]*core.Record, error) {
 	out := bs[:0:0]
 	for _, b := range bs {
@@ -432,8 +433,8 @@ func (h *handlers) deleteBranch(e *core.RequestEvent) error {
 }
 
 // branchName checks access to the branch named in the path. Upstream
-// checked ?branch_id instead when given, which revealed any branch's name
-// to anyone with one branch (§7 #13).
+// checked ?branch_id instead when given, which revealed any branch's name to
+// anyone with one branch.
 func (h *handlers) branchName(e *core.RequestEvent) error {
 	user, err := rest.RequireUser(e)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // minPasswordLength is upstream's reset rule and PocketBase's minimum.
 const minPasswordLength = 8
 
-// Spec api-core §3.2 (the password and mail rows).
+// The endpoints of docs/api.md, "Passwords and mail".
 func (h *handlers) passwordRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/user/change-password/", rest.Methods{http.MethodPost: h.changePassword})
 	rest.Route(r, "/api/reset-password/", rest.Methods{http.MethodPost: h.resetPassword})

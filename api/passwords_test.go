@@ -103,7 +103,8 @@ func TestPasswordReset(t *testing.T) {
 	expect(t, w.do(t, "POST", "/api/reset-password/", map[string]any{"email": "  "}), 400, `{"error":"Email is required."}`)
 	expect(t, w.do(t, "POST", "/api/reset-password/", map[string]any{"email": "nobody@example.dk"}), 200,
 		`{"message":"If this email address is associated with an account, you will receive a password reset link."}`)
-	// Q11: a stale Bearer token does not break this public endpoint.
+	// The frontend sends "Bearer null" without a token: a stale Bearer token
+	// does not break this public endpoint.
 	expect(t, w.do(t, "POST", "/api/reset-password/", map[string]any{"email": "alice@example.dk"}, "Authorization: Bearer null"), 200,
 		`{"message":"A password reset link has been sent to your email address.","email":"alice@example.dk"}`)
 

@@ -17,7 +17,8 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.5: what a screen plays now, and the branch overviews.
+// docs/api.md, "Active and upcoming content": what a screen plays now, and the
+// branch overviews.
 func (h *handlers) playerRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/display-website/get-active-content", rest.Methods{http.MethodGet: h.activeContent})
 	rest.Route(r, "/api/branch/get-active-content/", rest.Methods{http.MethodGet: h.branchActiveContent})

@@ -13,7 +13,7 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.1: playlists and their items.
+// docs/api.md, "Playlists": playlists and their items.
 func (h *handlers) playlistRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/slideshow-playlists/", rest.Methods{http.MethodGet: h.listPlaylists, http.MethodPost: h.createPlaylist})
 	rest.Route(r, "/api/slideshow-playlists/{pk}/", rest.Methods{

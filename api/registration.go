@@ -20,7 +20,7 @@ import (
 	"github.com/openstream-go/openstream/rest"
 )
 
-// Spec api-content §3.6 and §5.1: screens register themselves with their
+// docs/api.md, "Screen registration": screens register themselves with their
 // branch's API key (the apiKey parameter), without a user.
 func (h *handlers) registrationRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/create-screen/", rest.Methods{http.MethodPost: h.createScreen})

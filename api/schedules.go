@@ -15,7 +15,7 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.4: one-off and recurring schedules share everything
+// docs/api.md, "Schedules": one-off and recurring schedules share everything
 // but their time fields.
 func (h *handlers) scheduleRoutes(r *router.Router[*core.RequestEvent]) {
 	for _, k := range []scheduleKind{oneOffKind, recurringKind} {

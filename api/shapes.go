@@ -7,7 +7,8 @@ import (
 	"github.com/openstream-go/openstream/rest"
 )
 
-// The serializer shapes of api-core §3.3.
+// The Org, Suborg and Branch shapes of docs/api.md,
+// "Organisations, suborganisations and branches".
 
 func orgJSON(org *core.Record) map[string]any {
 	return map[string]any{"id": rest.ID(org.Id), "name": org.GetString("name"), "uri_name": org.GetString("uri_name")}

@@ -15,7 +15,7 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.1: slideshows ("manage_content") of a branch.
+// docs/api.md, "Slideshows": slideshows ("manage_content") of a branch.
 func (h *handlers) slideshowRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/manage_content/", rest.Methods{http.MethodGet: h.listSlideshows, http.MethodPost: h.createSlideshow})
 	rest.Route(r, "/api/manage_content/{pk}/", rest.Methods{

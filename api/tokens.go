@@ -15,7 +15,7 @@ import (
 	"github.com/openstream-go/openstream/rest"
 )
 
-// Spec api-core §3.1.
+// The endpoints of docs/api.md, "Tokens".
 func (h *handlers) tokenRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/token/", rest.Methods{http.MethodPost: h.obtainToken})
 	rest.Route(r, "/api/token/refresh/", rest.Methods{http.MethodPost: h.refreshToken})

@@ -18,7 +18,7 @@ import (
 	"github.com/openstream-go/openstream/rest"
 )
 
-// Spec api-core §3.4.
+// The endpoints of docs/api.md, "Users".
 func (h *handlers) userRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/users/", rest.Methods{http.MethodPost: h.createUser})
 	rest.Route(r, "/api/users/{pk}/", rest.Methods{http.MethodDelete: h.removeUser})
@@ -29,8 +29,8 @@ func (h *handlers) userRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/user-language-preference/", rest.Methods{http.MethodGet: h.getLanguage, http.MethodPost: h.setLanguage})
 }
 
-// isAdminAnywhere: super, org or suborg admin somewhere. Only they may
-// create users (upstream let any signed-in user, §7 #2).
+// isAdminAnywhere: super, org or suborg admin somewhere. Only they may create
+// users (upstream let any signed-in user).
 func isAdminAnywhere(app core.App, userID string) (bool, error) {
 	ms, err := memberships(app, userID)
 	if err != nil {
@@ -286,7 +286,7 @@ func (h *handlers) updateUser(e *core.RequestEvent) error {
 }
 
 // organisationUsers answers 403 to callers who are not admins of the
-// organisation (upstream answered an empty list, §7 #14).
+// organisation (upstream answered an empty list).
 func (h *handlers) organisationUsers(e *core.RequestEvent) error {
 	caller, org, err := userAndPathOrganisation(e, "Organisation not found.")
 	if err != nil {

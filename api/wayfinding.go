@@ -13,7 +13,7 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Spec api-content §3.1: wayfinding systems. The public wayfinding page
+// docs/api.md, "Wayfinding": wayfinding systems. The public wayfinding page
 // reads them with the branch's screen key; editors use their token.
 func (h *handlers) wayfindingRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/wayfinding/", rest.Methods{http.MethodGet: h.listWayfinding, http.MethodPost: h.createWayfinding})

@@ -8,8 +8,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// Record ids are numeric strings (architecture decision 4): the same value is
-// a JSON number on the OpenStream API and a string on PocketBase's.
+// Record ids are numeric strings (docs/architecture.md,
+// "Records and invariants"): the same value is a JSON number on the OpenStream
+// API and a string on PocketBase's.
 const (
 	// IdPattern forbids leading zeros so that "015" and "15" cannot name two records.
 	IdPattern = `^[1-9][0-9]{0,15}$`

@@ -9,11 +9,10 @@ import (
 
 // API rules: who may list, view, create, update and delete records through
 // PocketBase's own API (/api/collections/<name>/records, realtime, batch).
-// They encode the role model of api-core §2 and api-content §0.2, the same
-// predicates package access evaluates in Go, so a user gets through
-// PocketBase's API what the OpenStream API gives them and nothing of another
-// organisation. Superusers (the dashboard) bypass rules; a nil rule means
-// "superusers only".
+// They encode the role model of docs/api.md, "Roles", the same predicates
+// package access evaluates in Go, so a user gets through PocketBase's API what
+// the OpenStream API gives them and nothing of another organisation.
+// Superusers (the dashboard) bypass rules; a nil rule means "superusers only".
 //
 // How the predicates are written
 //
@@ -123,7 +122,8 @@ func suborgAdminOf(sub string) string {
 	return allOf(memberRole(RoleSuborgAdmin), memberIs("suborganisation", sub))
 }
 
-// The access predicates of api-core §2.2, each an OR of per-row predicates.
+// The access predicates of docs/api.md, "Roles", each an OR of per-row
+// predicates.
 
 // belongsToOrg = access.BelongsToOrg: super, or any membership in org.
 func belongsToOrg(org string) string { return anyOf(superAdmin, memberIs("organisation", org)) }
@@ -159,11 +159,10 @@ func canAccessBranch(b branchPath) string {
 }
 
 // accessesSomeBranchOf: can_access_branch holds for at least one branch of
-// the organisation, i.e. the caller can name a branch of it as branch_id
-// (the document library's scope is the whole organisation of that branch,
-// api-content §3.7). The role table (and the membership hook) make a
-// suborg_admin's or a branch-bound row's organisation that of its
-// suborganisation and branch.
+// the organisation, i.e. the caller can name a branch of it as branch_id (the
+// document library's scope is the whole organisation of that branch). The role
+// table (and the membership hook) make a suborg_admin's or a branch-bound
+// row's organisation that of its suborganisation and branch.
 func accessesSomeBranchOf(org string) string {
 	return anyOf(superAdmin, allOf(memberIs("organisation", org), anyOf(
 		memberRole(RoleOrgAdmin), memberRole(RoleSuborgAdmin), mem+`.branch ?!= ""`)))
@@ -182,8 +181,8 @@ func unchanged(fields ...string) string {
 
 // refIn: on create, the single relation field is empty or its target's
 // scope path equals want (e.g. a group's default slideshow lives in the
-// group's branch). Upstream never checked these (api-content §8.17); without
-// them a user could point their screens at another organisation's content.
+// group's branch). Upstream never checked these; without them a user could
+// point their screens at another organisation's content.
 func refIn(field, scope, want string) string {
 	return anyOf(field+` = ""`, field+"."+scope+" = "+want)
 }
@@ -207,8 +206,8 @@ func newRefsIn(field, scope, want string) string {
 
 // branchContent is the rule set of content owned by a branch reached
 // through owner (e.g. "branch", "slideshow_playlist.branch"): every action
-// needs can_access_branch (api-content §3.1, §3.3 branch-url-items, §3.4),
-// the owner may not change, and references must stay in the branch.
+// needs can_access_branch (docs/api.md, "PocketBase's own API": branch
+// content), the owner may not change, and references must stay in the branch.
 func branchContent(owner string, ownerFields []string, createRefs, updateRefs []string) Rules {
 	access := canAccessBranch(branchAt(owner))
 	return Rules{
@@ -221,8 +220,8 @@ func branchContent(owner string, ownerFields []string, createRefs, updateRefs []
 }
 
 // orgAsset is the rule set of an organisation's asset (categories, tags,
-// colours, fonts, text formatting): read = belongs_to_org ("R"), write =
-// is_org_admin ("W") in api-content §3.3; it may not move to another
+// colours, fonts, text formatting): read = belongs_to_org, write =
+// is_org_admin (docs/api.md, "Assets"); it may not move to another
 // organisation.
 func orgAsset(org string) Rules {
 	return Rules{
@@ -276,8 +275,8 @@ func apiRules() map[string]Rules {
 	}
 	self := "@request.auth.id"
 	return map[string]Rules{
-		// No API creates, renames or deletes organisations (api-core §3.3,
-		// §7.24): only the management command and the dashboard do.
+		// No API creates, renames or deletes organisations: only the
+		// management command and the dashboard do.
 		Organisations: readOnly(belongsToOrg("id")),
 		// Names are readable by any member of the organisation (GET
 		// suborg name); creating and deleting need org_admin, renaming
@@ -289,10 +288,9 @@ func apiRules() map[string]Rules {
 			Update: rule(allOf(canManageSuborg(suborgPath{"id", "organisation"}), unchanged("organisation"))),
 			Delete: rule(isOrgAdmin("organisation")),
 		},
-		// Listings show only branches the caller can access (closes
-		// api-core §7.13: upstream lists the whole organisation to anyone
-		// with one branch). Writes need can_manage_suborg; branches do not
-		// move between suborganisations.
+		// Listings show only branches the caller can access (upstream lists
+		// the whole organisation to anyone with one branch). Writes need
+		// can_manage_suborg; branches do not move between suborganisations.
 		Branches: {
 			List:   rule(canAccessBranch(branchPath{"id", "suborganisation", "suborganisation.organisation"})),
 			View:   rule(canAccessBranch(branchPath{"id", "suborganisation", "suborganisation.organisation"})),
@@ -302,13 +300,12 @@ func apiRules() map[string]Rules {
 		},
 		// A user sees themself, and the users who have a membership in an
 		// organisation they administer or a suborganisation they administer
-		// (whom they can manage through memberships). Only admins create
-		// users (closes api-core §7.2: any user could). Users edit only
-		// themselves and not their activation, imported hash or verified
-		// flag; PocketBase itself keeps e-mail and password changes to
-		// their dedicated flows, drops hidden fields (the Django hash)
-		// from non-superuser writes and hides e-mails unless
-		// emailVisibility (or the owner asks).
+		// (whom they can manage through memberships). Only admins create users
+		// (upstream let any signed-in user). Users edit only themselves and
+		// not their activation, imported hash or verified flag; PocketBase
+		// itself keeps e-mail and password changes to their dedicated flows,
+		// drops hidden fields (the Django hash) from non-superuser writes and
+		// hides e-mails unless emailVisibility (or the owner asks).
 		// Nobody deletes users through the API (upstream only strips
 		// memberships).
 		Users: {
@@ -321,9 +318,9 @@ func apiRules() map[string]Rules {
 			Update: rule(allOf("id = "+self, unchanged("is_active", DjangoPasswordField, core.FieldNameVerified))),
 		},
 		// Own rows, and the rows of organisations / suborganisations the
-		// caller administers. Nobody grants a role above their own (closes
-		// api-core §7.3): org_admins grant anything but super_admin in
-		// their organisation, suborg_admins grant suborg_admin,
+		// caller administers. Nobody grants a role above their own (upstream
+		// let an org admin make super admins): org_admins grant anything but
+		// super_admin in their organisation, suborg_admins grant suborg_admin,
 		// branch_admin or employee in their suborganisation (the
 		// membership hook keeps suborganisation and branch inside the
 		// organisation). Rows are never edited (upstream 405); a

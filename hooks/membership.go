@@ -11,7 +11,7 @@ import (
 	"github.com/openstream-go/openstream/collections"
 )
 
-// registerMemberships enforces the role table of api-core §1.3, plus the
+// registerMemberships enforces the role table (docs/api.md, "Roles"), plus the
 // rule upstream forgot: the suborganisation belongs to the organisation.
 func registerMemberships(app core.App) {
 	app.OnRecordValidate(collections.Memberships).BindFunc(func(e *core.RecordEvent) error {

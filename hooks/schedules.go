@@ -13,9 +13,9 @@ import (
 )
 
 // registerSchedules enforces upstream's save rules of one-off and recurring
-// schedules (spec §1.7) and the conflict rules of §4.3, reading wall-clock
-// times in loc. Upstream answered most of these with a 500; here they are
-// field errors (400).
+// schedules and the conflict rules (docs/api.md, "Conflicts"), reading
+// wall-clock times in loc. Upstream answered most of these with a 500; here
+// they are field errors (400).
 func registerSchedules(app core.App, loc *time.Location) {
 	app.OnRecordValidate(collections.ScheduledContents, collections.RecurringScheduledContents).BindFunc(func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {

@@ -10,8 +10,9 @@ import (
 	"github.com/openstream-go/openstream/collections"
 )
 
-// Messages of the screen rules; the first four are upstream's (spec §1.6),
-// the tenant rules are ours (upstream let a screen join any group and a group
+// Messages of the screen rules (docs/architecture.md,
+// "Records and invariants"); the first four are upstream's model messages, the
+// tenant rules are ours (upstream let a screen join any group and a group
 // default to any slideshow, whatever its organisation).
 const (
 	MsgExactlyOneDefault      = "Exactly one of default_slideshow or default_playlist must be set."

@@ -1,6 +1,6 @@
-// Package integrations serves the server-side proxies that feed the
-// slide types (api-content §3.8): DDB library events, DR news, weather,
-// WinKAS and KMD bookings, and SpeedAdmin. Each lives in its own
+// Package integrations serves the server-side proxies that feed the slide
+// types (docs/api.md, "Slide-type data sources"): DDB library events, DR news,
+// weather, WinKAS and KMD bookings, and SpeedAdmin. Each lives in its own
 // sub-package; this one reads the configuration and mounts them.
 //
 // Upstream's faults are fixed here: every outbound call has a deadline (a

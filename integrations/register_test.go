@@ -73,7 +73,8 @@ func serve(t *testing.T, cfg integrations.Config, clock *itest.Clock) *itest.Wor
 	return itest.Serve(t, clock, func(app core.App) { integrations.Register(app, cfg) })
 }
 
-// Every route of §3.8 is served, with and without its trailing slash.
+// Every route of docs/api.md, "Slide-type data sources", is served, with and
+// without its trailing slash.
 func TestRegisterServesEveryRoute(t *testing.T) {
 	u := newUpstreams(t)
 	clock := &itest.Clock{}

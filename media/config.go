@@ -1,6 +1,6 @@
-// Package media is the storage of uploaded documents, fonts and
-// thumbnails (spec api-content §6): PocketBase's file storage, switched to
-// S3/MinIO by upstream's AWS_S3_* variables, the public MEDIA_URL, and the
+// Package media is the storage of uploaded documents, fonts and thumbnails
+// (docs/operations.md, "Media storage"): PocketBase's file storage, switched
+// to S3/MinIO by upstream's AWS_S3_* variables, the public MEDIA_URL, and the
 // upload pipeline's checks (file types, content sniffing, naming) and PDF
 // previews.
 package media
@@ -87,7 +87,8 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	return cfg
 }
 
-// s3MediaURL is §6.1's MEDIA_URL for S3 storage.
+// s3MediaURL is MEDIA_URL for S3 storage (the table in docs/operations.md,
+// "Media storage").
 func s3MediaURL(minioPublic, endpoint, bucket string) string {
 	switch {
 	case minioPublic != "":

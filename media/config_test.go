@@ -6,7 +6,8 @@ import (
 	"github.com/openstream-go/openstream/media"
 )
 
-// TestConfigFromEnv covers every row of §6.1 and the aliases.
+// TestConfigFromEnv covers every row of the MEDIA_URL table
+// (docs/operations.md, "Media storage") and the variables' aliases.
 func TestConfigFromEnv(t *testing.T) {
 	creds := map[string]string{"AWS_S3_KEY": "k", "AWS_S3_SECRET": "s", "AWS_S3_BUCKET": "infoscreen"}
 	with := func(extra map[string]string) map[string]string {
@@ -78,8 +79,8 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 }
 
-// TestFileURL is §6.2: MEDIA_URL + key when absolute (not encoded), else
-// the request's absolute URL of /media/<key>.
+// TestFileURL: MEDIA_URL + key when absolute (not encoded), else the request's
+// absolute URL of /media/<key>.
 func TestFileURL(t *testing.T) {
 	abs := func(p string) string { return "http://backend:8000" + p }
 	rows := []struct {

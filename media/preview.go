@@ -63,7 +63,7 @@ func (p *Previewer) run(app core.App, id string) {
 		return
 	}
 	sum := sha256.Sum256(png)
-	// Upstream appended the PNG's hash twice (§8 #18); once is enough.
+	// Upstream appended the PNG's hash twice; once is enough.
 	name := StorageName(strings.TrimSuffix(doc.GetString("file"), ".pdf")+".png", hex.EncodeToString(sum[:])[:12])
 	file, err := filesystem.NewFileFromBytes(png, name)
 	if err != nil {
@@ -127,8 +127,8 @@ func Key(r *core.Record, field string) string {
 	return r.BaseFilesPath() + "/" + name
 }
 
-// URL is a stored file's public address (§6.2): MEDIA_URL joined with the
-// key, not URL-encoded, when MEDIA_URL is absolute; else absolute(MEDIA_URL+key).
+// URL is a stored file's public address: MEDIA_URL joined with the key, not
+// URL-encoded, when MEDIA_URL is absolute; else absolute(MEDIA_URL+key).
 func (c Config) URL(key string, absolute func(path string) string) string {
 	if c.Absolute() {
 		return c.MediaURL + key

@@ -13,8 +13,8 @@ import (
 	"github.com/gabriel-vasile/mimetype"
 )
 
-// FileTypes maps a lowercased extension to the document's file_type
-// (§1.8, mixed case as upstream stores it).
+// FileTypes maps a lowercased extension to the document's file_type (mixed
+// case as upstream stores it).
 var FileTypes = map[string]string{
 	".pdf": "pdf", ".png": "png", ".jpeg": "jpeg", ".jpg": "jpeg", ".svg": "svg",
 	".gif": "gif", ".mp4": "mp4", ".webp": "WebP", ".webm": "WebM",

@@ -1,7 +1,7 @@
 // Package pgsync mirrors every change of the OpenStream collections into
-// Postgres tables shaped like the upstream Django schema (architecture
-// decision 11): an outbox written in the same SQLite transaction as each
-// change (pgsync/outbox), a worker that drains it (pgsync/mirror), the
+// Postgres tables shaped like the upstream Django schema (docs/operations.md,
+// "The Postgres mirror"): an outbox written in the same SQLite transaction as
+// each change (pgsync/outbox), a worker that drains it (pgsync/mirror), the
 // table mapping (pgsync/schema), and the import of an old OpenStream
 // database or Django dump (pgsync/importer).
 package pgsync

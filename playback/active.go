@@ -15,8 +15,8 @@ import (
 	"github.com/openstream-go/openstream/shape"
 )
 
-// Body is the JSON body of get-active-content (spec §3.5), keys in
-// upstream order.
+// Body is the JSON body of get-active-content (docs/api.md,
+// "Active and upcoming content"), keys in upstream order.
 type Body struct {
 	Items                        []shape.Object `json:"items"`
 	EmergencyActive              bool           `json:"emergency_active,omitempty"`

@@ -14,7 +14,7 @@ import (
 
 // DefaultOnlineWindow is how recently a screen must have been seen to count
 // as online. The player fetches its content at start and reloads every 30
-// minutes (spec §5.2), so anything shorter would show idle players offline.
+// minutes, so anything shorter would show idle players offline.
 const DefaultOnlineWindow = 35 * time.Minute
 
 // healthEvery is the most often a screen's last_seen is written while what

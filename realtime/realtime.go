@@ -59,7 +59,7 @@ const (
 	EnvEditorAuthTimeout = "WS_AUTH_TIMEOUT"
 )
 
-// DefaultEventsAddr is where the frontend looks for /events (spec §5.3).
+// DefaultEventsAddr is where the unchanged frontend looks for /events.
 const DefaultEventsAddr = ":3000"
 
 // ConfigFromEnv reads REDIS_URL, OPENSTREAM_EVENTS_ADDR, SCREEN_PING_INTERVAL

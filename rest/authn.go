@@ -11,8 +11,9 @@ import (
 	"github.com/openstream-go/openstream/collections"
 )
 
-// RequireUser runs upstream's authentication pipeline (spec §0.1) and
-// returns the signed-in user, or the 401 upstream answers.
+// RequireUser runs upstream's authentication pipeline (docs/api.md,
+// "Authentication") and returns the signed-in user, or the 401 upstream
+// answers.
 func RequireUser(e *core.RequestEvent) (*core.Record, error) {
 	user, err := authenticate(e)
 	if err != nil {
@@ -26,7 +27,7 @@ func RequireUser(e *core.RequestEvent) (*core.Record, error) {
 
 // OptionalUser returns the signed-in user or nil. Unlike upstream, a broken
 // or stale Bearer token makes the caller anonymous instead of failing the
-// request: the frontend sends "Bearer null" when it has no token (Q11).
+// request: the frontend sends "Bearer null" when it has no token.
 func OptionalUser(e *core.RequestEvent) *core.Record {
 	user, err := authenticate(e)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
-// The headers django-cors-headers 3.14 sends (spec §0.5).
+// The headers django-cors-headers 3.14 sends (docs/api.md, "CORS").
 const (
 	corsAllowHeaders = "accept, accept-encoding, authorization, content-type, dnt, origin, user-agent, x-csrftoken, x-requested-with, x-api-key"
 	corsAllowMethods = "DELETE, GET, OPTIONS, PATCH, POST, PUT"

@@ -1,7 +1,7 @@
 // Package rest holds the conventions every OpenStream REST handler follows,
 // written once: DRF-shaped JSON answers and errors, routes that answer with
-// and without the trailing slash, CORS as upstream configures it, request
-// body parsing and the authentication pipeline of spec §0.
+// and without the trailing slash, CORS as upstream configures it, request body
+// parsing and the authentication pipeline (docs/api.md, "Conventions").
 package rest
 
 import (

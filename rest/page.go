@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Page is Django's Paginator envelope (spec api-content §0.4).
+// Page is Django's Paginator envelope (docs/api.md, "Page envelope").
 type Page struct {
 	Count        int   `json:"count"`
 	NumPages     int   `json:"num_pages"`

@@ -65,7 +65,8 @@ func NoContent(e *core.RequestEvent) error {
 	return nil
 }
 
-// ID renders a numeric record id as a JSON number (architecture decision 4).
+// ID renders a numeric record id as a JSON number (ids are numeric strings:
+// docs/architecture.md, "Records and invariants").
 func ID(id string) json.Number { return json.Number(id) }
 
 // RawJSON writes an already encoded JSON body (a cached answer).

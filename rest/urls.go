@@ -9,8 +9,9 @@ import (
 )
 
 // AbsoluteURL makes path absolute on this server's public address: the
-// configured BACKEND_BASE_URL, else the request's host, trusting the
-// proxy's X-Forwarded-Host and X-Forwarded-Proto in production (spec §0.6).
+// configured BACKEND_BASE_URL, else the request's host, trusting the proxy's
+// X-Forwarded-Host and X-Forwarded-Proto in production (docs/api.md,
+// "Absolute URLs").
 func AbsoluteURL(e *core.RequestEvent, s settings.Settings, path string) string {
 	if s.BackendBaseURL != "" {
 		return s.BackendBaseURL + path

@@ -7,17 +7,18 @@ import (
 	"time"
 )
 
-// Active is get-active-content for one group at instant at (spec §4.1):
+// Active is get-active-content for one group at instant at (docs/api.md,
+// "Active content of a group"):
 //
 //  1. no group (groupID "" or not in in.Groups): ErrNoGroup;
 //  2. the highest-id active emergency linked to the group wins and hides
-//     everything else (EmergencyActive, §4.4 #6);
+//     everything else (EmergencyActive);
 //  3. one-off rows with Start <= at <= End, by start;
 //  4. recurring rows whose occurrence (wall clock in loc) contains at, by
 //     start time;
 //  5. their items, concatenated (playlists expand to their items, slideshows
 //     are wrapped); every active row's id is listed even if it yields no
-//     item (§4.4 #4);
+//     item;
 //  6. the group default is appended when any active row combines with it,
 //     or used alone when the rows yield no item;
 //  7. nothing at all: ErrNoDefaultContent.
@@ -81,7 +82,7 @@ func ActiveForBranch(in Input, at time.Time, loc *time.Location) ([]GroupItems, 
 	return out, nil
 }
 
-// evaluation is steps 3-6 of §4.1 for one group, before sorting the ids.
+// evaluation is steps 3-6 of Active for one group, before sorting the ids.
 type evaluation struct {
 	items                                       []Item
 	slideshows, playlists, scheduled, recurring []string

@@ -48,8 +48,9 @@ func oneOff(id string, start, end time.Time, combine bool, content Content) OneO
 	return OneOff{ID: id, GroupID: "1", Content: content, Start: start, End: end, CombineWithDefault: combine}
 }
 
-// §4.4 #1, with our decision: recurring rows are Copenhagen wall clock; UTC
-// (a nil or UTC loc) reproduces upstream.
+// Edge case 1 (docs/api.md, "Scheduling rules › Edge cases"), with our
+// decision: recurring rows are Copenhagen wall clock; UTC (a nil or UTC loc)
+// reproduces upstream.
 func TestEdge01_RecurringRowsAreLocalWallClock(t *testing.T) {
 	in := baseInput()
 	in.Recurring = []Recurring{
@@ -77,7 +78,8 @@ func TestEdge01_RecurringRowsAreLocalWallClock(t *testing.T) {
 	})
 }
 
-// §4.4 #2: both ends are inclusive, so back-to-back rows share an instant.
+// Edge case 2 (docs/api.md, "Scheduling rules › Edge cases"): both ends are
+// inclusive, so back-to-back rows share an instant.
 func TestEdge02_ScheduledWindowsIncludeBothEnds(t *testing.T) {
 	in := baseInput()
 	a := oneOff("1", local("2025-01-06 10:00"), local("2025-01-06 11:00"), false, slideshow("11"))
@@ -98,8 +100,10 @@ func TestEdge02_ScheduledWindowsIncludeBothEnds(t *testing.T) {
 	})
 }
 
-// §4.4 #3: start > end is accepted, never active, but still conflicts with a
-// window covering both of its times.
+// Edge case 3 (docs/api.md, "Scheduling rules › Edge cases"):
+// hooks/schedules.go refuses start > end at write time; here such a row is
+// accepted, never active, but still conflicts with a window covering both of
+// its times.
 func TestEdge03_StartAfterEndIsNeverActiveButConflicts(t *testing.T) {
 	in := baseInput()
 	inverted := oneOff("3", local("2025-01-06 12:00"), local("2025-01-06 10:00"), false, slideshow("13"))
@@ -120,8 +124,9 @@ func TestEdge03_StartAfterEndIsNeverActiveButConflicts(t *testing.T) {
 	eq(t, "window between its times", validationMessage(Validate(in, inside, cph)), "")
 }
 
-// §4.4 #4: an active playlist with no items falls back to the default, but
-// its row and playlist are still listed.
+// Edge case 4 (docs/api.md, "Scheduling rules › Edge cases"): an active
+// playlist with no items falls back to the default, but its row and playlist
+// are still listed.
 func TestEdge04_EmptyPlaylistFallsBackToDefault(t *testing.T) {
 	in := baseInput()
 	in.OneOffs = []OneOff{oneOff("4", local("2025-01-06 10:00"), local("2025-01-06 11:00"), false, playlist("400"))}
@@ -144,8 +149,9 @@ func TestEdge04_EmptyPlaylistFallsBackToDefault(t *testing.T) {
 	}
 }
 
-// §4.4 #5: scheduled rows by start, then recurring rows by start; the
-// default once, when any active row combines.
+// Edge case 5 (docs/api.md, "Scheduling rules › Edge cases"): scheduled rows
+// by start, then recurring rows by start; the default once, when any active
+// row combines.
 func TestEdge05_SeveralActiveRowsAreConcatenated(t *testing.T) {
 	in := baseInput()
 	in.OneOffs = []OneOff{
@@ -171,8 +177,9 @@ func TestEdge05_SeveralActiveRowsAreConcatenated(t *testing.T) {
 	eq(t, "overrides only slideshows", r.SlideshowIDs, []string{"13", "14"})
 }
 
-// §4.4 #6: the highest-id active emergency of the group wins and hides
-// everything; the branch variant ignores emergencies.
+// Edge case 6 (docs/api.md, "Scheduling rules › Edge cases"): the highest-id
+// active emergency of the group wins and hides everything; the branch variant
+// ignores emergencies.
 func TestEdge06_EmergencyWins(t *testing.T) {
 	in := baseInput()
 	in.OneOffs = []OneOff{oneOff("1", local("2025-01-06 10:00"), local("2025-01-06 12:00"), true, slideshow("11"))}
@@ -202,7 +209,8 @@ func TestEdge06_EmergencyWins(t *testing.T) {
 	eq(t, "branch variant ignores emergencies", itemIDs(branch[0].Items), []string{"11", "100"})
 }
 
-// §4.4 #7: a deleted default with nothing scheduled is a 404.
+// Edge case 7 (docs/api.md, "Scheduling rules › Edge cases"): a deleted
+// default with nothing scheduled is a 404.
 func TestEdge07_DeletedDefaultAndNothingScheduled(t *testing.T) {
 	in := baseInput()
 	_, err := Active(in, "3", local("2025-01-06 11:00"), cph)
@@ -221,7 +229,8 @@ func TestEdge07_DeletedDefaultAndNothingScheduled(t *testing.T) {
 	}
 }
 
-// §4.4 #8: a screen without a group.
+// Edge case 8 (docs/api.md, "Scheduling rules › Edge cases"): a screen without
+// a group.
 func TestEdge08_NoGroup(t *testing.T) {
 	for _, g := range []string{"", "99"} {
 		_, err := Active(baseInput(), g, local("2025-01-06 11:00"), cph)
@@ -231,10 +240,12 @@ func TestEdge08_NoGroup(t *testing.T) {
 	}
 }
 
-// §4.4 #9 (API keys of other branches) belongs to the endpoint, not here.
+// Edge case 9 (docs/api.md, "Scheduling rules › Edge cases"), API keys of
+// other branches, belongs to the endpoint, not here.
 
-// §4.4 #10: any slideshow can be scheduled directly or be a default; the
-// player reads the mode from items[0], which is the scheduled slideshow.
+// Edge case 10 (docs/api.md, "Scheduling rules › Edge cases"): any slideshow
+// can be scheduled directly or be a default; the player reads the mode from
+// items[0], which is the scheduled slideshow.
 func TestEdge10_ScheduledSlideshowIsFirstItem(t *testing.T) {
 	in := baseInput()
 	in.Groups[0].Default = slideshow("901") // say, an interactive one
@@ -249,8 +260,9 @@ func TestEdge10_ScheduledSlideshowIsFirstItem(t *testing.T) {
 	eq(t, "default", itemIDs(r.Items), []string{"901"})
 }
 
-// §4.4 #12 with our rule: a start inside the spring-forward gap starts at
-// the first instant after it (03:00 CEST), not at 03:30 as Python's fold=0.
+// Edge case 12 (docs/api.md, "Scheduling rules › Edge cases"), with our rule:
+// a start inside the spring-forward gap starts at the first instant after it
+// (03:00 CEST), not at 03:30 as Python's fold=0.
 func TestEdge12_SpringGapStartsAtTransition(t *testing.T) {
 	in := baseInput()
 	in.Recurring = []Recurring{recurring("1", 6, "02:30", "04:00", "2025-01-01", "", false, slideshow("11"))}

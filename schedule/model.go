@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// DefaultLocation is the zone recurring rows are read in unless configured
-// otherwise (ARCHITECTURE.md decision 9).
+// DefaultLocation is the zone recurring rows are read in unless TIME_ZONE
+// names another (docs/operations.md, "Server and web").
 const DefaultLocation = "Europe/Copenhagen"
 
 // ContentKind says whether a Content is a slideshow or a playlist.
@@ -93,7 +93,8 @@ type Input struct {
 }
 
 // WrappedPlaylistID is the hard-coded slideshow_playlist value upstream puts
-// on a standalone slideshow wrapped as a playlist item (spec §3.5 "Item").
+// on a standalone slideshow wrapped as a playlist item (docs/api.md,
+// "Active and upcoming content").
 const WrappedPlaylistID = "1"
 
 // Item is one entry of the player's items list. For playlist content it is a

@@ -9,8 +9,9 @@ import (
 )
 
 // The brute-force reference for the property tests: recurring windows come
-// from walking the minutes of each local day, and §4.1 is written out
-// directly, without the package's helpers.
+// from walking the minutes of each local day, and docs/api.md,
+// "Active content of a group", is written out directly, without the package's
+// helpers.
 
 // activeSet is the set of group 1 rows whose windows contain t, as a string.
 func (sc *scenario) activeSet(t time.Time) string {
@@ -34,8 +35,8 @@ func (sc *scenario) activeSet(t time.Time) string {
 	return fmt.Sprint(keys)
 }
 
-// refActive is §4.1 written out directly for group 1, with recurring windows
-// taken from the minute walk.
+// refActive is docs/api.md, "Active content of a group", written out directly
+// for group 1, with recurring windows taken from the minute walk.
 func (sc *scenario) refActive(t time.Time) (Result, error) {
 	in := sc.in
 	var em *Emergency

@@ -8,7 +8,8 @@ import (
 // UpcomingLimit is the number of entries upstream's upcoming list keeps.
 const UpcomingLimit = 10
 
-// Occurrence is one entry of the upcoming list (spec §3.5 "Upcoming").
+// Occurrence is one entry of the upcoming list (docs/api.md,
+// "Active and upcoming content").
 type Occurrence struct {
 	Type      string // "scheduled" or "recurring"
 	ID        string // the row's id
@@ -21,8 +22,8 @@ type Occurrence struct {
 	Start, End time.Time
 }
 
-// Upcoming is /api/branch/get-upcoming-content/ (spec §4.2) for the groups
-// in in.Groups (the branch's groups):
+// Upcoming is /api/branch/get-upcoming-content/ (docs/api.md,
+// "Upcoming content") for the groups in in.Groups (the branch's groups):
 //
 //   - one-off rows with Start >= now (running ones are not included);
 //   - for each recurring row active today (active_from <= today <=

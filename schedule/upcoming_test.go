@@ -52,9 +52,9 @@ func TestUpcoming(t *testing.T) {
 	eq(t, "content", got[0].Content, slideshow("13"))
 }
 
-// §4.4 #11 with our decision: "today" is the local date, so a row whose
-// active_from is today is shown right after local midnight (upstream waits
-// until 00:00 UTC).
+// Edge case 11 (docs/api.md, "Scheduling rules › Edge cases"), with our
+// decision: "today" is the local date, so a row whose active_from is today is
+// shown right after local midnight (upstream waits until 00:00 UTC).
 func TestEdge11_UpcomingUsesLocalToday(t *testing.T) {
 	in := baseInput()
 	in.Recurring = []Recurring{

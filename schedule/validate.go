@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Upstream's messages (spec §1.7, §4.3). '%s' is the conflicting row's
-// slideshow or playlist name, the second %s of the "on" messages the date
-// (YYYY-MM-DD) of the conflicting recurring occurrence.
+// Upstream's messages (docs/api.md, "Conflicts"). '%s' is the conflicting
+// row's slideshow or playlist name, the second %s of the "on" messages the
+// date (YYYY-MM-DD) of the conflicting recurring occurrence.
 const (
 	MsgOverrideOverScheduled        = "Cannot schedule an override as other content is already present: '%s'."
 	MsgCombineOverScheduledOverride = "Cannot schedule content as an override is already present: '%s'."
@@ -36,13 +36,13 @@ type ValidationError struct {
 func (e *ValidationError) Error() string { return e.Message }
 
 // Validate checks a new or edited row against the other rows of its group
-// (spec §4.3): an override (CombineWithDefault false) may not overlap
-// anything, a combine row may not overlap an override, combine rows may
-// overlap each other. Overlap is strict (a.start < b.end && a.end > b.start),
-// so back-to-back rows are accepted. A row of the same kind with the
-// candidate's ID is the row being edited and is skipped. When several rows
-// conflict, the lowest id is named; against recurring rows, the earliest
-// date first.
+// (docs/api.md, "Conflicts"): an override (CombineWithDefault false) may not
+// overlap anything, a combine row may not overlap an override, combine rows
+// may overlap each other. Overlap is strict
+// (a.start < b.end && a.end > b.start), so back-to-back rows are accepted. A
+// row of the same kind with the candidate's ID is the row being edited and is
+// skipped. When several rows conflict, the lowest id is named; against
+// recurring rows, the earliest date first.
 //
 // candidate is a OneOff or a Recurring (or a pointer to one). Refusals are
 // *ValidationError; a malformed field is a *FieldError. Content presence and

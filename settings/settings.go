@@ -23,7 +23,8 @@ const (
 // Settings is the environment the REST API, the Keycloak login and the mails read.
 type Settings struct {
 	// Production is true unless DJANGO_ENV=development; absolute URLs then
-	// honour X-Forwarded-Host and X-Forwarded-Proto (spec §0.6).
+	// honour X-Forwarded-Host and X-Forwarded-Proto (docs/api.md,
+	// "Absolute URLs").
 	Production bool
 	// CORSOrigins are the exact scheme://host[:port] origins a browser may call from.
 	CORSOrigins []string

@@ -1,6 +1,6 @@
 // Package shape renders records in the JSON shapes of upstream's DRF
-// serializers (spec api-content §2), shared by the REST handlers, the
-// player's active content and, later, the WebSockets.
+// serializers (docs/api.md, "Shapes"), shared by the REST handlers, the
+// player's active content and the WebSockets.
 //
 // A Shaper remembers the categories, tags and organisations it has loaded,
 // so a list of slideshows costs one lookup per distinct related record.

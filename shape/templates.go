@@ -6,8 +6,8 @@ import (
 	"github.com/openstream-go/openstream/collections"
 )
 
-// SlideTemplate is the SlideTemplate shape of api-content §2: category and
-// tags as objects, the organisation as Org, the suborganisation as
+// SlideTemplate is the Template of docs/api.md, "Slide templates": category
+// and tags as objects, the organisation as Org, the suborganisation as
 // {id, name, organisation (display name), organisation_uri_name} and the
 // parent as {id, name}.
 func (s *Shaper) SlideTemplate(r *core.Record) (Object, error) {

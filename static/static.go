@@ -1,8 +1,8 @@
 // Package static serves the files at / (pb_public) and, when they are a
 // built OpenStream frontend, its pages the way the frontend's own Express
 // server did: /<org>/suborg/<id>/branch/<id>/<page> answers <page>.html with
-// the page-context globals injected (spec frontend-contract §1.2), so one
-// process serves the whole application.
+// the page-context globals injected (docs/api.md, "Static files and pages"),
+// so one process serves the whole application.
 //
 // The files are embedded in the binary (upstream's collectstatic and
 // WhiteNoise), read from disk while developing so edits show at once, or

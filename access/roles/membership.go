@@ -20,7 +20,7 @@ const (
 // Shape is the scope a role takes: organisation, suborganisation, branch.
 type Shape struct{ Organisation, Suborganisation, Branch Need }
 
-// Shapes is upstream's role table (api-core §1.3).
+// Shapes is upstream's role table (docs/api.md, "Roles").
 var Shapes = map[string]Shape{
 	collections.RoleSuperAdmin:  {Optional, Forbidden, Forbidden},
 	collections.RoleOrgAdmin:    {Required, Forbidden, Forbidden},

@@ -1,4 +1,4 @@
-// Package assets serves an organisation's assets (api-content §3.3):
+// Package assets serves an organisation's assets (docs/api.md, "Assets"):
 // categories, tags, custom colours and fonts, text-formatting settings,
 // the registered slide types and the branches' URL collections.
 package assets
@@ -71,7 +71,8 @@ func queryOrg(e *core.RequestEvent) (*core.Record, error) {
 // predicate is one of the access package's organisation rules.
 type predicate func(app core.App, userID, orgID string) (bool, error)
 
-// readers and admins are the "R" and "W" rules of §3.3.
+// readers and admins are the read and write rules of docs/api.md, "Assets":
+// members read, org admins write.
 var (
 	readers predicate = access.BelongsToOrg
 	admins  predicate = access.IsOrgAdminIn

@@ -1,4 +1,4 @@
-// Package documents serves the media library (api-content §3.7): the
+// Package documents serves the media library (docs/api.md, "Documents"): the
 // paginated list served by POST, multipart uploads into PocketBase's file
 // storage (local or S3), view, edit, delete, base64, file tokens and the
 // token-authorised file route, and the local /media/ files.
@@ -161,7 +161,8 @@ func pathDocument(e *core.RequestEvent) (*core.Record, error) {
 	return doc, nil
 }
 
-// fileURL is the document's public file address (§6.2).
+// fileURL is the document's public file address (docs/api.md, "Documents":
+// file addresses).
 func (h *handlers) fileURL(e *core.RequestEvent, doc *core.Record) string {
 	return h.cfg.Media.URL(media.Key(doc, "file"), func(p string) string {
 		return rest.AbsoluteURL(e, h.cfg.Settings, p)

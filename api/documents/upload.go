@@ -19,8 +19,8 @@ import (
 )
 
 // filesPerRequest bounds the body of an upload: the frontend's multi-file
-// upload resends every earlier file with each new one (§8 #3), and only
-// the last one counts against MaxUploadSize.
+// upload resends every earlier file with each new one, and only the last one
+// counts against MaxUploadSize.
 const filesPerRequest = 10
 
 // formSlack is room for the form's text fields in an upload's body.
@@ -134,7 +134,7 @@ func (h *handlers) save(e *core.RequestEvent, doc *core.Record) error {
 	return msg(http.StatusBadRequest, "Could not store the file.")
 }
 
-// lastFile is the last "file" part: the frontend repeats parts (§8 #3).
+// lastFile is the last "file" part: the frontend repeats parts.
 func lastFile(e *core.RequestEvent) *multipart.FileHeader {
 	form := e.Request.MultipartForm
 	if form == nil || len(form.File["file"]) == 0 {
@@ -183,8 +183,8 @@ func orgTags(e *core.RequestEvent, body rest.Body, org string) []string {
 	return out
 }
 
-// patch is PATCH /api/documents/<id>/: title, and category and tags, which
-// a missing field clears (§8 #4). The file cannot be replaced.
+// patch is PATCH /api/documents/<id>/: title, and category and tags, which a
+// missing field clears, as the frontend expects. The file cannot be replaced.
 func (h *handlers) patch(e *core.RequestEvent) error {
 	_, branch, err := userBranch(e, apis.DefaultMaxBodySize)
 	if err != nil {

@@ -1,7 +1,7 @@
-// Package slideshowform applies a Slideshow serializer body (spec
-// api-content §2, the DRF fields of manage_content) to a record. The REST
-// API and the editors' WebSocket both write slideshows through it, so an
-// update is validated the same way whichever way it comes.
+// Package slideshowform applies a Slideshow serializer body (the writable
+// fields of docs/api.md, "Slideshows") to a record. The REST API and the
+// editors' WebSocket both write slideshows through it, so an update is
+// validated the same way whichever way it comes.
 package slideshowform
 
 import (

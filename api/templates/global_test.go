@@ -49,7 +49,7 @@ func TestGlobalTemplates(t *testing.T) {
 	}
 }
 
-// The thumbnail data-URL rules of api-content §3.2, over HTTP.
+// The thumbnail data-URL rules of docs/api.md, "Slide templates", over HTTP.
 func TestGlobalThumbnails(t *testing.T) {
 	w := newWorld(t)
 	big := make([]byte, 1_000_001)

@@ -1,6 +1,6 @@
-// Package templates serves the slide templates of api-content §3.2:
-// organisation templates, their suborganisation copies and the global
-// template store managed by super admins.
+// Package templates serves the slide templates of docs/api.md,
+// "Slide templates": organisation templates, their suborganisation copies and
+// the global template store managed by super admins.
 package templates
 
 import (

@@ -12,10 +12,10 @@ import (
 // maxThumbnail is the largest decoded thumbnail image upstream accepts.
 const maxThumbnail = collections.MaxThumbnailSize
 
-// thumbnail checks a global template's thumbnail_url (api-content §3.2):
-// "" and null are stored empty (rendered null); a data: URL must carry a
-// non-empty, strictly valid base64 image of at most 1 MB; any other string
-// is kept as it is. The message is "" when the value is accepted.
+// thumbnail checks a global template's thumbnail_url (docs/api.md,
+// "Slide templates"): "" and null are stored empty (rendered null); a data:
+// URL must carry a non-empty, strictly valid base64 image of at most 1 MB; any
+// other string is kept as it is. The message is "" when the value is accepted.
 func thumbnail(raw any) (string, string) {
 	if raw == nil {
 		return "", ""

@@ -71,12 +71,13 @@ var defaultUsers = []struct{ suffix, role, lastName string }{
 	{"_suborg_admin", collections.RoleOrgUser, "Suborg Admin"},
 }
 
-// CreateRealm does what upstream's create_keycloak_realm does (spec §5.4):
-// the realm (created, or its SMTP settings updated), the realm roles
-// org_admin and org_user, the public client openstream-api, and the users
-// <realm>_org_admin, <realm>_employee and <realm>_suborg_admin whose
-// password is their username. Running it again creates nothing new.
-// Unlike upstream, a failed role assignment is an error, not ignored.
+// CreateRealm does what upstream's create_keycloak_realm does
+// (docs/operations.md, "Keycloak realms"): the realm (created, or its SMTP
+// settings updated), the realm roles org_admin and org_user, the public client
+// openstream-api, and the users <realm>_org_admin, <realm>_employee and
+// <realm>_suborg_admin whose password is their username. Running it again
+// creates nothing new. Unlike upstream, a failed role assignment is an error,
+// not ignored.
 func CreateRealm(ctx context.Context, admin *Admin, opts RealmOptions) (RealmReport, error) {
 	var report RealmReport
 	realm := opts.Realm

@@ -71,13 +71,14 @@ func (s SyncSummary) String() string {
 		s.LocalUsers, s.InKeycloak, created, s.Created, s.SkippedNoEmail, s.MailsSent, s.Errors)
 }
 
-// SyncUsers does what upstream's sync_users does (spec §5.5): every local
-// user of the organisation whose uri_name is the realm (and, if asked, every
-// super admin) that has an e-mail and is missing from the realm is created
-// there, enabled and with a verified e-mail, with a temporary password that
-// is mailed to them unless opts.TempPassword is given. Nothing is updated or
-// deleted. A failure for one user is counted and reported, and the sync
-// goes on with the next; the error result is for failures that stop it.
+// SyncUsers does what upstream's sync_users does (docs/operations.md,
+// "Keycloak realms"): every local user of the organisation whose uri_name is
+// the realm (and, if asked, every super admin) that has an e-mail and is
+// missing from the realm is created there, enabled and with a verified e-mail,
+// with a temporary password that is mailed to them unless opts.TempPassword is
+// given. Nothing is updated or deleted. A failure for one user is counted and
+// reported, and the sync goes on with the next; the error result is for
+// failures that stop it.
 func SyncUsers(ctx context.Context, app core.App, admin *Admin, opts SyncOptions) (SyncSummary, error) {
 	sum := SyncSummary{DryRun: opts.DryRun}
 	if opts.BatchSize <= 0 {

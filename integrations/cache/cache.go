@@ -1,7 +1,7 @@
 // Package cache is the small key-value store the integration proxies keep
 // upstream answers in: in-process for a single server, Redis when several
 // instances must share one cache (upstream's per-process cache made every
-// gunicorn worker fetch on its own, api-content §8 #21).
+// gunicorn worker fetch on its own).
 package cache
 
 import (

@@ -1,6 +1,7 @@
-// Package ddb serves the DDB (Danish library CMS) proxy of api-content
-// §3.8: the kommuner and their libraries and categories, and a kommune's
-// coming events, filtered. All routes are public, as upstream's are.
+// Package ddb serves the DDB (Danish library CMS) proxy (docs/api.md,
+// "Slide-type data sources"): the kommuner and their libraries and categories,
+// and a kommune's coming events, filtered. All routes are public, as
+// upstream's are.
 package ddb
 
 import (

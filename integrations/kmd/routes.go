@@ -1,8 +1,8 @@
-// Package kmd serves the KMD booking proxy of api-content §3.8 (the "KMD
-// Foreningsportalen" slide): today's remaining bookings of one of four
-// Lyngby-Taarbæk sports facilities, and the facilities' rooms. A screen key
-// or a signed-in user is needed, and the caller's organisation must be
-// granted "kmd".
+// Package kmd serves the KMD booking proxy (docs/api.md,
+// "Slide-type data sources") of the "KMD Foreningsportalen" slide: today's
+// remaining bookings of one of four Lyngby-Taarbæk sports facilities, and the
+// facilities' rooms. A screen key or a signed-in user is needed, and the
+// caller's organisation must be granted "kmd".
 package kmd
 
 import (

@@ -1,5 +1,6 @@
 // Package news serves GET /api/rss/rss-to-json/: DR's news feeds as JSON
-// (api-content §3.8), read with gofeed and cached for ten minutes.
+// (docs/api.md, "Slide-type data sources"), read with gofeed and cached for
+// ten minutes.
 package news
 
 import (

@@ -1,7 +1,8 @@
-// Package speedadmin serves the SpeedAdmin routes of api-content §3.8.
-// Upstream never connected SpeedAdmin: its fetch returned no schools and
-// no bookings, so both routes answer [] once the caller passes the checks.
-// There is no upstream call, hence nothing to time out or to cache.
+// Package speedadmin serves the SpeedAdmin routes of docs/api.md,
+// "Slide-type data sources". Upstream never connected SpeedAdmin: its fetch
+// returned no schools and no bookings, so both routes answer [] once the
+// caller passes the checks. There is no upstream call, hence nothing to time
+// out or to cache.
 package speedadmin
 
 import (

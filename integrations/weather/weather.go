@@ -1,6 +1,6 @@
-// Package weather serves the newsticker's weather (api-content §3.8): the
-// current conditions of one of 17 Danish places from open-meteo's DMI
-// model, as a temperature and two emoji.
+// Package weather serves the newsticker's weather (docs/api.md,
+// "Slide-type data sources"): the current conditions of one of 17 Danish
+// places from open-meteo's DMI model, as a temperature and two emoji.
 package weather
 
 import (

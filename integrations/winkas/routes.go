@@ -1,7 +1,7 @@
-// Package winkas serves the WinKAS booking proxy of api-content §3.8: the
-// bookable locations, and today's remaining bookings of one location. A
-// screen key or a signed-in user is needed, and the caller's organisation
-// must be granted "winkas".
+// Package winkas serves the WinKAS booking proxy (docs/api.md,
+// "Slide-type data sources"): the bookable locations, and today's remaining
+// bookings of one location. A screen key or a signed-in user is needed, and
+// the caller's organisation must be granted "winkas".
 package winkas
 
 import (

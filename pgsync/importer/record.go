@@ -182,8 +182,8 @@ var allowances = []allowance{
 		f := rec.Collection().Fields.GetByName(field)
 		return f != nil && f.Type() == core.FieldTypeFile
 	}},
-	// Deleting a group's default content sets it to NULL upstream (spec
-	// §1.6), so stored groups may have no default; both set never happens.
+	// Deleting a group's default content sets it to NULL upstream, so stored
+	// groups may have no default; both set never happens.
 	{collections.DisplayWebsiteGroups, "validation_exactly_one_default", func(rec *core.Record, _ string) bool {
 		return rec.GetString("default_slideshow") == "" && rec.GetString("default_playlist") == ""
 	}},

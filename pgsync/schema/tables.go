@@ -1,6 +1,6 @@
-// Package schema maps each OpenStream collection to its upstream Django
-// table (api-core §1, api-content §1): one definition serves the mirror's
-// DDL and writes, the importer's reads and the checksums of both.
+// Package schema maps each OpenStream collection to its upstream Django table
+// (docs/operations.md, "The Postgres mirror"): one definition serves the
+// mirror's DDL and writes, the importer's reads and the checksums of both.
 package schema
 
 import (

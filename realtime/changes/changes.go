@@ -1,7 +1,7 @@
 // Package changes turns committed record changes into realtime events: one
 // Change per create, update or delete of a collection that can alter what
 // a screen plays, published on the hub so every instance hears it. A Change
-// also carries the frontend's live notices (spec api-content §5.3), the
+// also carries the frontend's live notices (docs/api.md, "Live events"), the
 // payload of the custom-event stream.
 package changes
 

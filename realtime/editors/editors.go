@@ -1,5 +1,5 @@
 // Package editors serves the collaborative slideshow editing socket
-// /ws/slideshows/<id>/?branch=<branch id> (spec api-content §7, the
+// /ws/slideshows/<id>/?branch=<branch id> (docs/editors-websocket.md, the
 // bachelor fork's SlideshowConsumer): authenticate with an access token,
 // receive the slideshow, send updates that are saved through the REST
 // validation and broadcast to every editor of the slideshow on every

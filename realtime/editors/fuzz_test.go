@@ -93,7 +93,8 @@ func readFrames(t *testing.T, c *client, auth bool) bool {
 	}
 }
 
-// validFrame is one of the server → client frames of §7.
+// validFrame is one of the server → client frames of
+// docs/editors-websocket.md, "Messages from the server".
 func validFrame(m map[string]any) bool {
 	switch {
 	case sameJSON(m, `{"type":"authenticated"}`), sameJSON(m, `{"message":"Slideshow updated"}`):

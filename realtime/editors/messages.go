@@ -14,7 +14,7 @@ var (
 	frameUpdated       = []byte(`{"message":"Slideshow updated"}`)
 )
 
-// Error texts of the protocol (spec api-content §7), and ours.
+// Error texts of the protocol (docs/editors-websocket.md), and ours.
 const (
 	errMissingAuth       = "Missing authentication"
 	errInvalidJSON       = "Invalid JSON"
@@ -40,9 +40,9 @@ func errPermission(username, branch string) string {
 func wsErr(code int, msg string) *wsconn.Error { return &wsconn.Error{Error: msg, Code: code} }
 
 // decodeAuth reads the first message of a socket: the token of an
-// {"type":"authenticate","token":...}, or the error whose code the socket
-// is closed with (the pre-auth table of §7; JSON without "type" is the
-// KeyError upstream answers with the generic 4006).
+// {"type":"authenticate","token":...}, or the error whose code the socket is
+// closed with (the table of docs/editors-websocket.md, "Authenticating"; JSON
+// without "type" is the KeyError upstream answers with the generic 4006).
 func decodeAuth(raw []byte) (string, *wsconn.Error) {
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {

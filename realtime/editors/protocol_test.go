@@ -16,7 +16,8 @@ import (
 	"github.com/openstream-go/openstream/internal/testapp"
 )
 
-// The eight cases of upstream's app/tests/test_ws_slideshow.py (spec §7).
+// The eight cases of upstream's app/tests/test_ws_slideshow.py (the protocol:
+// docs/editors-websocket.md).
 func TestUpstreamCases(t *testing.T) {
 	// The auth timeout is short for case 8, long enough that a loaded CI
 	// machine still authenticates the other cases in time.

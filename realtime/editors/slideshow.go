@@ -20,9 +20,9 @@ import (
 // saveTimeout bounds one update's save.
 const saveTimeout = 30 * time.Second
 
-// check runs the load checks of §7 step 2 for the socket's user: the
-// slideshow, or the error to send (a final with a close code only when the
-// user is gone or was deactivated meanwhile).
+// check runs the load checks (docs/editors-websocket.md, "Loading") for the
+// socket's user: the slideshow, or the error to send (a final with a close
+// code only when the user is gone or was deactivated meanwhile).
 func (s *session) check() (*core.Record, *final) {
 	app := s.ed.app
 	fail := func(code int, msg string) (*core.Record, *final) { return nil, &final{frame: wsErr(code, msg)} }
@@ -215,8 +215,8 @@ func (s *session) update(data map[string]any) *final {
 	return nil
 }
 
-// snapshot is the {"data": <Slideshow>} frame of r, with the camelCase
-// preview keys the editor reads (spec frontend-contract §4).
+// snapshot is the {"data": <Slideshow>} frame of r, with the camelCase preview
+// keys the editor reads (docs/editors-websocket.md, "Loading").
 func (ed *Editors) snapshot(r *core.Record) ([]byte, error) {
 	obj, err := shape.New(ed.app, ed.cfg.Location).Slideshow(r, true)
 	if err != nil {

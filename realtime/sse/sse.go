@@ -1,7 +1,7 @@
-// Package sse serves the frontend's live-event stream, GET /events (spec
-// api-content §5.3, frontend-contract §3.3): a Server-Sent Events stream
-// with no auth and CORS "*", on which every notice of a committed change
-// (realtime/changes) arrives as
+// Package sse serves the frontend's live-event stream, GET /events
+// (docs/api.md, "Live events"): a Server-Sent Events stream with no auth and
+// CORS "*", on which every notice of a committed change (realtime/changes)
+// arrives as
 //
 //	event: custom-event
 //	data: {"model":"Slideshow","id":"123"}

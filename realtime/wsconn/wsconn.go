@@ -19,7 +19,8 @@ import (
 	"github.com/openstream-go/openstream/rest"
 )
 
-// The OpenStream close codes (spec api-content §7).
+// The OpenStream close codes of both sockets (docs/editors-websocket.md,
+// "Close codes"; docs/screens-websocket.md, "Errors and close codes").
 const (
 	CodeUnauthorized = 4001 // invalid, expired or missing credentials, or not allowed
 	CodeNotAuth      = 4002 // the first message was not an authenticate

@@ -1,7 +1,8 @@
 // Package data holds upstream's hard-coded integration tables (DDB
 // kommuner, DR feeds, weather places, KMD facilities and rooms), embedded
-// from a copy of the shared spec's integrations-data.json. Tables keep the
-// spec's order: the editors show them in that order.
+// from integrations-data.json, copied from the tables the project's
+// specification extracted from upstream. Tables keep that file's order: the
+// editors show them in that order.
 package data
 
 import (

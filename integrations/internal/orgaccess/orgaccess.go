@@ -1,7 +1,8 @@
-// Package orgaccess is the OrganisationAPIAccess rule of api-content §3.8:
-// an integration serves a caller only when the caller's organisation has an
-// active grant for it. Screens are judged by their key's branch, users by
-// their primary membership; super admins always pass.
+// Package orgaccess is the OrganisationAPIAccess rule (docs/api.md,
+// "Slide-type data sources", grants): an integration serves a caller only when
+// the caller's organisation has an active grant for it. Screens are judged by
+// their key's branch, users by their primary membership; super admins always
+// pass.
 package orgaccess
 
 import (
@@ -26,7 +27,7 @@ type Integration struct {
 	Label string
 }
 
-// Integrations of §3.8.
+// The integrations that need a grant (their api_name and label).
 var (
 	WinKAS     = Integration{Name: "winkas", Label: "WinKAS"}
 	KMD        = Integration{Name: "kmd", Label: "KMD"}
