@@ -10,7 +10,7 @@ set positional-arguments
 # PocketBase 0.40 needs Go 1.27; any Go >= 1.21 fetches it.
 GOTOOLCHAIN := "go1.27.3"
 
-# The upstream development data, beside the checkout.
+# The upstream development data (a Django dumpdata file kept in this repository).
 dev_fixture := "pgsync/importer/testdata/openstream-dev-data.json"
 
 # List the recipes.

@@ -12,7 +12,7 @@ import (
 	"github.com/openstream-go/openstream/internal/testapp"
 )
 
-// The names other tools and later issues rely on.
+// The names the frontend, the upstream schema mirror and the dashboard rely on.
 var wantNames = []string{
 	"organisations", "suborganisations", "branches", "users", "memberships", "branch_api_keys",
 	"keycloak_sessions", "categories", "tags", "slideshows", "playlists", "playlist_items", "wayfindings",

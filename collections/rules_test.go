@@ -27,7 +27,7 @@ import (
 
 // The API rules are checked through PocketBase's own REST API against an
 // oracle built from package access (the Go predicates the OpenStream API
-// uses) and the spec's per-endpoint choices. The world: three organisations,
+// uses) and the per-endpoint choices of docs/api.md. The world: three organisations,
 // each with the provisioned tree (suborgs Global and Demo Suborg, branches
 // Global and Demo Branch) plus a branch "Second" in Demo Suborg, users of
 // every role, and records of every collection in every branch and
