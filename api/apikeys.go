@@ -15,8 +15,8 @@ import (
 
 // The endpoints of docs/api.md, "API keys".
 func (h *handlers) apiKeyRoutes(r *router.Router[*core.RequestEvent]) {
-	rest.Route(r, "/api/branch-api-key", rest.Methods{http.MethodGet: h.branchAPIKey})
-	rest.Route(r, "/api/frontdesk_ltk_borgerservice_api_key", rest.Methods{http.MethodGet: h.frontdeskAPIKey})
+	rest.Route(r, "/api/branch-api-key", rest.Methods{http.MethodGet: rest.Authed(h.branchAPIKey)})
+	rest.Route(r, "/api/frontdesk_ltk_borgerservice_api_key", rest.Methods{http.MethodGet: rest.Authed(h.frontdeskAPIKey)})
 	gone := func(e *core.RequestEvent) error {
 		// Upstream always crashed here: personal API keys were removed.
 		return rest.Detail(http.StatusGone, "User API keys no longer exist; screens use their branch's key (GET /api/branch-api-key).")
@@ -27,11 +27,7 @@ func (h *handlers) apiKeyRoutes(r *router.Router[*core.RequestEvent]) {
 // branchAPIKey: super admins, org admins of the branch's organisation and
 // suborg admins of its suborganisation may read a branch's screen key.
 // Everyone else learns nothing, not even whether the branch exists.
-func (h *handlers) branchAPIKey(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) branchAPIKey(e *core.RequestEvent, user *core.Record) error {
 	super, err := access.IsSuperAdmin(e.App, user.Id)
 	if err != nil {
 		return err
@@ -71,10 +67,7 @@ func (h *handlers) branchAPIKey(e *core.RequestEvent) error {
 	})
 }
 
-func (h *handlers) frontdeskAPIKey(e *core.RequestEvent) error {
-	if _, err := rest.RequireUser(e); err != nil {
-		return err
-	}
+func (h *handlers) frontdeskAPIKey(e *core.RequestEvent, _ *core.Record) error {
 	var key any
 	if h.cfg.Settings.FrontdeskAPIKey != "" {
 		key = h.cfg.Settings.FrontdeskAPIKey

@@ -16,18 +16,14 @@ import (
 // docs/api.md, "Emergency slideshows": emergency slideshows, shown instead of
 // everything else on the screens of their groups while active.
 func (h *handlers) emergencyRoutes(r *router.Router[*core.RequestEvent]) {
-	rest.Route(r, "/api/emergency-slideshows/", rest.Methods{http.MethodGet: h.listEmergencies, http.MethodPost: h.createEmergency})
+	rest.Route(r, "/api/emergency-slideshows/", rest.Methods{http.MethodGet: rest.Authed(h.listEmergencies), http.MethodPost: rest.Authed(h.createEmergency)})
 	rest.Route(r, "/api/emergency-slideshows/{pk}/", rest.Methods{
 		http.MethodGet: h.getEmergency, http.MethodPatch: h.patchEmergency, http.MethodPut: h.patchEmergency,
 		http.MethodDelete: h.deleteEmergency,
 	})
 }
 
-func (h *handlers) listEmergencies(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) listEmergencies(e *core.RequestEvent, user *core.Record) error {
 	groups, err := requestedGroups(e, user, true)
 	if err != nil {
 		return err
@@ -87,11 +83,7 @@ func (h *handlers) getEmergency(e *core.RequestEvent) error {
 	return h.renderEmergency(e, http.StatusOK, r)
 }
 
-func (h *handlers) createEmergency(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) createEmergency(e *core.RequestEvent, user *core.Record) error {
 	r, err := collections.NewRecord(e.App, collections.EmergencySlideshows)
 	if err != nil {
 		return err

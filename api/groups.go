@@ -20,7 +20,7 @@ import (
 func (h *handlers) groupRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/display-website-groups/", rest.Methods{http.MethodGet: h.listGroups, http.MethodPost: h.createGroup})
 	rest.Route(r, "/api/display-website-groups/{pk}/", rest.Methods{
-		http.MethodGet: h.getGroup, http.MethodPatch: h.patchGroup, http.MethodPut: h.patchGroup, http.MethodDelete: h.deleteGroup,
+		http.MethodGet: h.getGroup, http.MethodPatch: rest.Authed(h.patchGroup), http.MethodPut: rest.Authed(h.patchGroup), http.MethodDelete: h.deleteGroup,
 	})
 }
 
@@ -76,11 +76,7 @@ func (h *handlers) createGroup(e *core.RequestEvent) error {
 	return h.groupJSON(e, http.StatusCreated, g)
 }
 
-func (h *handlers) patchGroup(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) patchGroup(e *core.RequestEvent, user *core.Record) error {
 	_, g, err := branchRecord(e, collections.DisplayWebsiteGroups, "DisplayWebsiteGroup")
 	if err != nil {
 		return err

@@ -19,7 +19,7 @@ import (
 
 // The endpoints of docs/api.md, "Memberships".
 func (h *handlers) membershipRoutes(r *router.Router[*core.RequestEvent]) {
-	rest.Route(r, "/api/memberships/", rest.Methods{http.MethodGet: h.listMemberships, http.MethodPost: h.createMembership})
+	rest.Route(r, "/api/memberships/", rest.Methods{http.MethodGet: rest.Authed(h.listMemberships), http.MethodPost: rest.Authed(h.createMembership)})
 	rest.Route(r, "/api/memberships/{pk}/", rest.Methods{http.MethodDelete: h.deleteMembership})
 }
 
@@ -46,11 +46,7 @@ func membershipDetail(app core.App, m *core.Record) map[string]any {
 	}
 }
 
-func (h *handlers) listMemberships(e *core.RequestEvent) error {
-	caller, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) listMemberships(e *core.RequestEvent, caller *core.Record) error {
 	raw := e.Request.URL.Query().Get("user")
 	if raw == "" {
 		return rest.Detail(http.StatusBadRequest, "user parameter is required.")
@@ -98,11 +94,7 @@ func membershipOrganisation(app core.App, v any) (*core.Record, error) {
 	return nil, access.ErrNotFound
 }
 
-func (h *handlers) createMembership(e *core.RequestEvent) error {
-	caller, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) createMembership(e *core.RequestEvent, caller *core.Record) error {
 	body, err := rest.ReadBody(e)
 	if err != nil {
 		return err

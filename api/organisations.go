@@ -18,15 +18,15 @@ import (
 // The endpoints of docs/api.md,
 // "Organisations, suborganisations and branches".
 func (h *handlers) organisationRoutes(r *router.Router[*core.RequestEvent]) {
-	rest.Route(r, "/api/organisations/", rest.Methods{http.MethodGet: h.listOrganisations})
+	rest.Route(r, "/api/organisations/", rest.Methods{http.MethodGet: rest.Authed(h.listOrganisations)})
 	rest.Route(r, "/api/organisations/{org}/name/", rest.Methods{http.MethodGet: h.organisationName})
-	rest.Route(r, "/api/suborganisations/", rest.Methods{http.MethodGet: h.listSuborgs, http.MethodPost: h.createSuborg})
+	rest.Route(r, "/api/suborganisations/", rest.Methods{http.MethodGet: rest.Authed(h.listSuborgs), http.MethodPost: rest.Authed(h.createSuborg)})
 	rest.Route(r, "/api/suborganisations/{pk}/", rest.Methods{http.MethodGet: h.getSuborg, http.MethodPatch: h.patchSuborg, http.MethodDelete: h.deleteSuborg})
 	rest.Route(r, "/api/suborganisations/{pk}/name/", rest.Methods{http.MethodGet: h.suborgName})
-	rest.Route(r, "/api/branches/", rest.Methods{http.MethodGet: h.listBranches, http.MethodPost: h.createBranch})
+	rest.Route(r, "/api/branches/", rest.Methods{http.MethodGet: rest.Authed(h.listBranches), http.MethodPost: rest.Authed(h.createBranch)})
 	rest.Route(r, "/api/branches/{pk}/", rest.Methods{http.MethodGet: h.getBranch, http.MethodPatch: h.patchBranch, http.MethodDelete: h.deleteBranch})
-	rest.Route(r, "/api/branches/{pk}/name/", rest.Methods{http.MethodGet: h.branchName})
-	rest.Route(r, "/api/user/suborganisations/", rest.Methods{http.MethodGet: h.userSuborgs})
+	rest.Route(r, "/api/branches/{pk}/name/", rest.Methods{http.MethodGet: rest.Authed(h.branchName)})
+	rest.Route(r, "/api/user/suborganisations/", rest.Methods{http.MethodGet: rest.Authed(h.userSuborgs)})
 }
 
 // memberships returns all membership rows of userID.
@@ -34,11 +34,7 @@ func memberships(app core.App, userID string) ([]*core.Record, error) {
 	return app.FindAllRecords(collections.Memberships, dbx.HashExp{"user": userID})
 }
 
-func (h *handlers) listOrganisations(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) listOrganisations(e *core.RequestEvent, user *core.Record) error {
 	super, err := access.IsSuperAdmin(e.App, user.Id)
 	if err != nil {
 		return err
@@ -77,11 +73,7 @@ func orDeny(err error, deny *rest.Error) error {
 	return deny
 }
 
-func (h *handlers) listSuborgs(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) listSuborgs(e *core.RequestEvent, user *core.Record) error {
 	ident := e.Request.URL.Query().Get("org_id")
 	if strings.TrimSpace(ident) == "" {
 		return rest.Keyed(http.StatusBadRequest, "error", "Please provide an 'org_id' query parameter.")
@@ -117,11 +109,7 @@ func (h *handlers) listSuborgs(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, out)
 }
 
-func (h *handlers) createSuborg(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) createSuborg(e *core.RequestEvent, user *core.Record) error {
 	body, err := rest.ReadBody(e)
 	if err != nil {
 		return err
@@ -266,11 +254,7 @@ func accessibleBranches(app core.App, userID string, bs []*core.Record) ([]*core
 	return out, nil
 }
 
-func (h *handlers) listBranches(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) listBranches(e *core.RequestEvent, user *core.Record) error {
 	q := e.Request.URL.Query()
 	var bs []*core.Record
 	switch {
@@ -321,7 +305,7 @@ func (h *handlers) listBranches(e *core.RequestEvent) error {
 	default:
 		return rest.Detail(http.StatusBadRequest, "Either branch_id or suborg_id must be provided.")
 	}
-	bs, err = accessibleBranches(e.App, user.Id, bs)
+	bs, err := accessibleBranches(e.App, user.Id, bs)
 	if err != nil {
 		return err
 	}
@@ -332,11 +316,7 @@ func (h *handlers) listBranches(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, out)
 }
 
-func (h *handlers) createBranch(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) createBranch(e *core.RequestEvent, user *core.Record) error {
 	s, err := rest.SuborgFromRequest(e, user)
 	if err != nil {
 		return err
@@ -435,11 +415,7 @@ func (h *handlers) deleteBranch(e *core.RequestEvent) error {
 // branchName checks access to the branch named in the path. Upstream
 // checked ?branch_id instead when given, which revealed any branch's name to
 // anyone with one branch.
-func (h *handlers) branchName(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) branchName(e *core.RequestEvent, user *core.Record) error {
 	super, err := access.IsSuperAdmin(e.App, user.Id)
 	if err != nil {
 		return err
@@ -460,11 +436,7 @@ func (h *handlers) branchName(e *core.RequestEvent) error {
 
 // userSuborgs is the select-sub-org page's source: every suborganisation the
 // caller has a role in, the role, and the branches that role reaches.
-func (h *handlers) userSuborgs(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) userSuborgs(e *core.RequestEvent, user *core.Record) error {
 	super, err := access.IsSuperAdmin(e.App, user.Id)
 	if err != nil {
 		return err

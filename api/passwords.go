@@ -22,19 +22,15 @@ const minPasswordLength = 8
 
 // The endpoints of docs/api.md, "Passwords and mail".
 func (h *handlers) passwordRoutes(r *router.Router[*core.RequestEvent]) {
-	rest.Route(r, "/api/user/change-password/", rest.Methods{http.MethodPost: h.changePassword})
+	rest.Route(r, "/api/user/change-password/", rest.Methods{http.MethodPost: rest.Authed(h.changePassword)})
 	rest.Route(r, "/api/reset-password/", rest.Methods{http.MethodPost: h.resetPassword})
 	rest.Route(r, "/api/confirm-password-reset/", rest.Methods{http.MethodPost: h.confirmPasswordReset})
-	rest.Route(r, "/api/send-login-email/", rest.Methods{http.MethodPost: h.sendLoginEmail})
+	rest.Route(r, "/api/send-login-email/", rest.Methods{http.MethodPost: rest.Authed(h.sendLoginEmail)})
 }
 
 // changePassword also answers a fresh token pair: the change renews the
 // user's signing key, so the token that made this call stops working.
-func (h *handlers) changePassword(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) changePassword(e *core.RequestEvent, user *core.Record) error {
 	body, err := rest.ReadBody(e)
 	if err != nil {
 		return err
@@ -164,11 +160,7 @@ func (h *handlers) confirmPasswordReset(e *core.RequestEvent) error {
 	})
 }
 
-func (h *handlers) sendLoginEmail(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) sendLoginEmail(e *core.RequestEvent, user *core.Record) error {
 	if user.Email() == "" {
 		return rest.Keyed(http.StatusBadRequest, "error", "User does not have an email address.")
 	}

@@ -19,7 +19,7 @@ func (h *handlers) playlistRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/slideshow-playlists/{pk}/", rest.Methods{
 		http.MethodGet: h.getPlaylist, http.MethodPut: h.putPlaylist, http.MethodDelete: h.deletePlaylist,
 	})
-	rest.Route(r, "/api/slideshow-playlist-items/", rest.Methods{http.MethodGet: h.listPlaylistItems, http.MethodPost: h.createPlaylistItem})
+	rest.Route(r, "/api/slideshow-playlist-items/", rest.Methods{http.MethodGet: rest.Authed(h.listPlaylistItems), http.MethodPost: rest.Authed(h.createPlaylistItem)})
 	rest.Route(r, "/api/slideshow-playlist-items/{pk}/", rest.Methods{
 		http.MethodPatch: h.patchPlaylistItem, http.MethodPut: h.patchPlaylistItem, http.MethodDelete: h.deletePlaylistItem,
 	})
@@ -140,11 +140,7 @@ func mayUseBranch(app core.App, user *core.Record, branchID, msg string) error {
 	return nil
 }
 
-func (h *handlers) listPlaylistItems(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) listPlaylistItems(e *core.RequestEvent, user *core.Record) error {
 	raw := e.Request.URL.Query().Get("playlist_id")
 	if raw == "" {
 		return rest.Detail(http.StatusBadRequest, "playlist_id is required.")
@@ -170,11 +166,7 @@ func (h *handlers) listPlaylistItems(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, out)
 }
 
-func (h *handlers) createPlaylistItem(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) createPlaylistItem(e *core.RequestEvent, user *core.Record) error {
 	it, err := collections.NewRecord(e.App, collections.PlaylistItems)
 	if err != nil {
 		return err

@@ -161,11 +161,7 @@ func groupIDs(groups []*core.Record) []any {
 }
 
 func (h *handlers) listSchedules(k scheduleKind) func(*core.RequestEvent) error {
-	return func(e *core.RequestEvent) error {
-		user, err := rest.RequireUser(e)
-		if err != nil {
-			return err
-		}
+	return rest.Authed(func(e *core.RequestEvent, user *core.Record) error {
 		groups, err := requestedGroups(e, user, false)
 		if err != nil {
 			return err
@@ -183,7 +179,7 @@ func (h *handlers) listSchedules(k scheduleKind) func(*core.RequestEvent) error 
 			}
 		}
 		return rest.JSON(e, http.StatusOK, out)
-	}
+	})
 }
 
 // scheduleRecord loads the path's row for a user who may use its group.
@@ -221,11 +217,7 @@ func (h *handlers) getSchedule(k scheduleKind) func(*core.RequestEvent) error {
 }
 
 func (h *handlers) createSchedule(k scheduleKind) func(*core.RequestEvent) error {
-	return func(e *core.RequestEvent) error {
-		user, err := rest.RequireUser(e)
-		if err != nil {
-			return err
-		}
+	return rest.Authed(func(e *core.RequestEvent, user *core.Record) error {
 		r, err := collections.NewRecord(e.App, k.collection)
 		if err != nil {
 			return err
@@ -234,7 +226,7 @@ func (h *handlers) createSchedule(k scheduleKind) func(*core.RequestEvent) error
 			return err
 		}
 		return h.renderSchedule(e, k, http.StatusCreated, r)
-	}
+	})
 }
 
 func (h *handlers) patchSchedule(k scheduleKind) func(*core.RequestEvent) error {

@@ -20,13 +20,13 @@ import (
 
 // The endpoints of docs/api.md, "Users".
 func (h *handlers) userRoutes(r *router.Router[*core.RequestEvent]) {
-	rest.Route(r, "/api/users/", rest.Methods{http.MethodPost: h.createUser})
+	rest.Route(r, "/api/users/", rest.Methods{http.MethodPost: rest.Authed(h.createUser)})
 	rest.Route(r, "/api/users/{pk}/", rest.Methods{http.MethodDelete: h.removeUser})
-	rest.Route(r, "/api/user/info/", rest.Methods{http.MethodGet: h.userInfo})
-	rest.Route(r, "/api/user/allinfo/", rest.Methods{http.MethodGet: h.userAllInfo})
-	rest.Route(r, "/api/user/update/", rest.Methods{http.MethodPatch: h.updateUser})
+	rest.Route(r, "/api/user/info/", rest.Methods{http.MethodGet: rest.Authed(h.userInfo)})
+	rest.Route(r, "/api/user/allinfo/", rest.Methods{http.MethodGet: rest.Authed(h.userAllInfo)})
+	rest.Route(r, "/api/user/update/", rest.Methods{http.MethodPatch: rest.Authed(h.updateUser)})
 	rest.Route(r, "/api/organisations/{org}/users/", rest.Methods{http.MethodGet: h.organisationUsers})
-	rest.Route(r, "/api/user-language-preference/", rest.Methods{http.MethodGet: h.getLanguage, http.MethodPost: h.setLanguage})
+	rest.Route(r, "/api/user-language-preference/", rest.Methods{http.MethodGet: rest.Authed(h.getLanguage), http.MethodPost: rest.Authed(h.setLanguage)})
 }
 
 // isAdminAnywhere: super, org or suborg admin somewhere. Only they may create
@@ -67,11 +67,7 @@ func validEmail(email string) bool {
 	return err == nil && a.Address == email && strings.Contains(email[strings.LastIndex(email, "@"):], ".")
 }
 
-func (h *handlers) createUser(e *core.RequestEvent) error {
-	caller, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) createUser(e *core.RequestEvent, caller *core.Record) error {
 	if ok, err := isAdminAnywhere(e.App, caller.Id); err != nil || !ok {
 		return orDeny(err, rest.PermissionDenied())
 	}
@@ -201,29 +197,17 @@ func anySlice(ss []string) []any {
 	return out
 }
 
-func (h *handlers) userInfo(e *core.RequestEvent) error {
-	u, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) userInfo(e *core.RequestEvent, u *core.Record) error {
 	return rest.JSON(e, http.StatusOK, map[string]any{"username": u.GetString("username"), "email": u.Email()})
 }
 
 // userAllInfo answers the user's own id (upstream's was the UserExtended
 // id, which the frontend could not use).
-func (h *handlers) userAllInfo(e *core.RequestEvent) error {
-	u, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) userAllInfo(e *core.RequestEvent, u *core.Record) error {
 	return rest.JSON(e, http.StatusOK, userJSON(u))
 }
 
-func (h *handlers) updateUser(e *core.RequestEvent) error {
-	u, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) updateUser(e *core.RequestEvent, u *core.Record) error {
 	body, err := rest.ReadBody(e)
 	if err != nil {
 		return err
@@ -309,11 +293,7 @@ func (h *handlers) organisationUsers(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, out)
 }
 
-func (h *handlers) getLanguage(e *core.RequestEvent) error {
-	u, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) getLanguage(e *core.RequestEvent, u *core.Record) error {
 	lang := u.GetString("language_preference")
 	if lang == "" {
 		lang = "en"
@@ -321,11 +301,7 @@ func (h *handlers) getLanguage(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, map[string]any{"language_preference": lang})
 }
 
-func (h *handlers) setLanguage(e *core.RequestEvent) error {
-	u, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) setLanguage(e *core.RequestEvent, u *core.Record) error {
 	body, err := rest.ReadBody(e)
 	if err != nil {
 		return err

@@ -25,6 +25,22 @@ func RequireUser(e *core.RequestEvent) (*core.Record, error) {
 	return user, nil
 }
 
+// UserHandler is a handler for signed-in users only.
+type UserHandler func(e *core.RequestEvent, user *core.Record) error
+
+// Authed declares sign-in on the route: it answers anonymous callers with
+// upstream's 401 (RequireUser) and hands fn the signed-in user, so handlers
+// carry no preamble of their own.
+func Authed(fn UserHandler) func(e *core.RequestEvent) error {
+	return func(e *core.RequestEvent) error {
+		user, err := RequireUser(e)
+		if err != nil {
+			return err
+		}
+		return fn(e, user)
+	}
+}
+
 // OptionalUser returns the signed-in user or nil. Unlike upstream, a broken
 // or stale Bearer token makes the caller anonymous instead of failing the
 // request: the frontend sends "Bearer null" when it has no token.

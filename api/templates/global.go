@@ -14,11 +14,7 @@ import (
 const globalModel = "GlobalSlideTemplate"
 
 // globalPermissions tells the editor whether to show the store's controls.
-func (h *handlers) globalPermissions(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) globalPermissions(e *core.RequestEvent, user *core.Record) error {
 	super, err := access.IsSuperAdmin(e.App, user.Id)
 	if err != nil {
 		return err
@@ -27,10 +23,7 @@ func (h *handlers) globalPermissions(e *core.RequestEvent) error {
 }
 
 // listGlobal shows the template store to any signed-in user.
-func (h *handlers) listGlobal(e *core.RequestEvent) error {
-	if _, err := rest.RequireUser(e); err != nil {
-		return err
-	}
+func (h *handlers) listGlobal(e *core.RequestEvent, _ *core.Record) error {
 	rs, err := e.App.FindAllRecords(collections.GlobalSlideTemplates)
 	if err != nil {
 		return err
@@ -54,16 +47,12 @@ func (h *handlers) getGlobal(e *core.RequestEvent) error {
 
 // superAdmin is the start of every write: only super admins manage the
 // store. It is checked before the record, so others learn nothing.
-func superAdmin(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func superAdmin(e *core.RequestEvent, user *core.Record) error {
 	return gate(msgSuperAdminsOnly)(access.IsSuperAdmin(e.App, user.Id))
 }
 
-func (h *handlers) createGlobal(e *core.RequestEvent) error {
-	if err := superAdmin(e); err != nil {
+func (h *handlers) createGlobal(e *core.RequestEvent, user *core.Record) error {
+	if err := superAdmin(e, user); err != nil {
 		return err
 	}
 	t, err := collections.NewRecord(e.App, collections.GlobalSlideTemplates)
@@ -82,8 +71,8 @@ func (h *handlers) createGlobal(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusCreated, h.shaper(e).GlobalTemplate(t))
 }
 
-func (h *handlers) patchGlobal(e *core.RequestEvent) error {
-	t, err := globalRecord(e)
+func (h *handlers) patchGlobal(e *core.RequestEvent, user *core.Record) error {
+	t, err := globalRecord(e, user)
 	if err != nil {
 		return err
 	}
@@ -93,8 +82,8 @@ func (h *handlers) patchGlobal(e *core.RequestEvent) error {
 	return rest.JSON(e, http.StatusOK, h.shaper(e).GlobalTemplate(t))
 }
 
-func (h *handlers) deleteGlobal(e *core.RequestEvent) error {
-	t, err := globalRecord(e)
+func (h *handlers) deleteGlobal(e *core.RequestEvent, user *core.Record) error {
+	t, err := globalRecord(e, user)
 	if err != nil {
 		return err
 	}
@@ -104,8 +93,8 @@ func (h *handlers) deleteGlobal(e *core.RequestEvent) error {
 	return rest.NoContent(e)
 }
 
-func globalRecord(e *core.RequestEvent) (*core.Record, error) {
-	if err := superAdmin(e); err != nil {
+func globalRecord(e *core.RequestEvent, user *core.Record) (*core.Record, error) {
+	if err := superAdmin(e, user); err != nil {
 		return nil, err
 	}
 	id, err := rest.PathID(e, "pk")

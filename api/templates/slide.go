@@ -16,11 +16,7 @@ const model = "SlideTemplate"
 
 // listOrgTemplates lists an organisation's org-wide templates (those
 // without a suborganisation) to any member.
-func (h *handlers) listOrgTemplates(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) listOrgTemplates(e *core.RequestEvent, user *core.Record) error {
 	org, err := queryOrg(e)
 	if err != nil {
 		return err
@@ -50,11 +46,7 @@ func (h *handlers) getOrgTemplate(e *core.RequestEvent) error {
 
 // createOrgTemplate creates a template in the organisation of the query
 // (a body organisation_id is ignored), for its org admins.
-func (h *handlers) createOrgTemplate(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) createOrgTemplate(e *core.RequestEvent, user *core.Record) error {
 	org, err := queryOrg(e)
 	if err != nil {
 		return err

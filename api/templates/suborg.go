@@ -14,11 +14,7 @@ import (
 
 // listSuborgTemplates lists the org-wide templates of a suborganisation's
 // organisation plus the suborganisation's own copies, by name.
-func (h *handlers) listSuborgTemplates(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) listSuborgTemplates(e *core.RequestEvent, user *core.Record) error {
 	raw := e.Request.URL.Query().Get("suborg_id")
 	if raw == "" {
 		return rest.Detail(http.StatusBadRequest, "suborg_id query param is required.")
@@ -76,11 +72,7 @@ func (h *handlers) getSuborgTemplate(e *core.RequestEvent) error {
 }
 
 // copyToSuborg copies an org-wide template into a suborganisation.
-func (h *handlers) copyToSuborg(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (h *handlers) copyToSuborg(e *core.RequestEvent, user *core.Record) error {
 	body, err := rest.ReadBody(e)
 	if err != nil {
 		return err

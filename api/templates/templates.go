@@ -29,18 +29,18 @@ type handlers struct{ cfg Config }
 // Mount adds the template routes to r.
 func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
 	h := &handlers{cfg: cfg}
-	rest.Route(r, "/api/slide-templates/", rest.Methods{http.MethodGet: h.listOrgTemplates, http.MethodPost: h.createOrgTemplate})
+	rest.Route(r, "/api/slide-templates/", rest.Methods{http.MethodGet: rest.Authed(h.listOrgTemplates), http.MethodPost: rest.Authed(h.createOrgTemplate)})
 	rest.Route(r, "/api/slide-templates/{pk}/", rest.Methods{
 		http.MethodGet: h.getOrgTemplate, http.MethodPatch: h.patchOrgTemplate, http.MethodDelete: h.deleteOrgTemplate,
 	})
-	rest.Route(r, "/api/suborg-templates/", rest.Methods{http.MethodGet: h.listSuborgTemplates, http.MethodPost: h.copyToSuborg})
+	rest.Route(r, "/api/suborg-templates/", rest.Methods{http.MethodGet: rest.Authed(h.listSuborgTemplates), http.MethodPost: rest.Authed(h.copyToSuborg)})
 	rest.Route(r, "/api/suborg-templates/{pk}/", rest.Methods{
 		http.MethodGet: h.getSuborgTemplate, http.MethodPatch: h.patchSuborgTemplate, http.MethodDelete: h.deleteSuborgTemplate,
 	})
-	rest.Route(r, "/api/global-templates/", rest.Methods{http.MethodGet: h.listGlobal, http.MethodPost: h.createGlobal})
+	rest.Route(r, "/api/global-templates/", rest.Methods{http.MethodGet: rest.Authed(h.listGlobal), http.MethodPost: rest.Authed(h.createGlobal)})
 	rest.Route(r, "/api/global-templates/{pk}/", rest.WithLiteral("permissions",
-		rest.Methods{http.MethodGet: h.globalPermissions},
-		rest.Methods{http.MethodGet: h.getGlobal, http.MethodPatch: h.patchGlobal, http.MethodDelete: h.deleteGlobal}))
+		rest.Methods{http.MethodGet: rest.Authed(h.globalPermissions)},
+		rest.Methods{http.MethodGet: h.getGlobal, http.MethodPatch: rest.Authed(h.patchGlobal), http.MethodDelete: rest.Authed(h.deleteGlobal)}))
 }
 
 func (h *handlers) shaper(e *core.RequestEvent) *shape.Shaper {

@@ -68,7 +68,7 @@ func (l *Login) Register(app core.App) {
 func (l *Login) Mount(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/auth/signin/", rest.Methods{http.MethodGet: l.browserErrors(l.signIn)})
 	rest.Route(r, "/auth/code/", rest.Methods{http.MethodGet: l.browserErrors(l.code)})
-	rest.Route(r, "/auth/signout/api", rest.Methods{http.MethodGet: l.signOut})
+	rest.Route(r, "/auth/signout/api", rest.Methods{http.MethodGet: rest.Authed(l.signOut)})
 }
 
 type flowState struct {
@@ -450,11 +450,7 @@ func storeSession(app core.App, userID string, id *identity) error {
 // signOut answers where the frontend should send the browser: Keycloak's
 // end-session endpoint after an SSO login, else straight to the sign-in
 // page (upstream crashed for password users and left them stuck).
-func (l *Login) signOut(e *core.RequestEvent) error {
-	user, err := rest.RequireUser(e)
-	if err != nil {
-		return err
-	}
+func (l *Login) signOut(e *core.RequestEvent, user *core.Record) error {
 	org := e.Request.URL.Query().Get("org")
 	if org == "" {
 		return errMissingOrg
