@@ -21,6 +21,7 @@ import (
 	"github.com/openstream-go/openstream/pgsync"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime"
+	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/settings"
 	"github.com/openstream-go/openstream/static"
 )
@@ -98,4 +99,12 @@ func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	keycloak.NewLogin(kc, site, authtoken.DefaultLifetimes).Register(app)
 	integrations.Register(app, integrations.ConfigFromEnv(os.Getenv))
 	pgsync.Register(app, pgsync.ConfigFromEnv(os.Getenv))
+	logPolicy, logErr := rest.RequestLogFromEnv(os.Getenv)
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if logErr != nil {
+			return logErr
+		}
+		rest.UseRequestLog(e.Router, logPolicy)
+		return e.Next()
+	})
 }

@@ -89,6 +89,8 @@ var Variables = []Variable{
 	// Realtime (realtime) and the integration caches (integrations).
 	{"REDIS_URL", "", Server},
 	{"OPENSTREAM_EVENTS_ADDR", ":3000", Server},
+	{"OPENSTREAM_LOG_ROUTINE_REQUESTS", "false", Server},
+	{"OPENSTREAM_LOG_SLOW_REQUESTS", "1s", Server},
 	{"SCREEN_PING_INTERVAL", "30s", Server},
 	{"WS_AUTH_TIMEOUT", "5s", Server},
 

@@ -399,4 +399,21 @@ func checkLogs(t *testing.T, data string) {
 	if err := app.AuxDB().NewQuery("SELECT count(*) FROM _logs").Row(&total); err != nil || total == 0 {
 		t.Fatalf("the servers logged nothing (%v): the check above would see nothing either", err)
 	}
+	// The request-log policy: the health checks of the start-up and the
+	// REST player's poll leave no row; the edits around them do.
+	for _, c := range []struct {
+		pattern string
+		want    func(int) bool
+	}{
+		{"/api/health%", func(n int) bool { return n == 0 }},
+		{"/api/display-website/get-active-content%", func(n int) bool { return n == 0 }},
+		{"/api/manage_content/%", func(n int) bool { return n > 0 }},
+	} {
+		var n int
+		err := app.AuxDB().NewQuery(`SELECT count(*) FROM _logs WHERE json_extract(data, '$.url') LIKE {:p}`).
+			Bind(map[string]any{"p": c.pattern}).Row(&n)
+		if err != nil || !c.want(n) {
+			t.Errorf("%d log rows for %s (%v)", n, c.pattern, err)
+		}
+	}
 }
