@@ -18,6 +18,7 @@ const editorOrigin = "http://localhost:5173"
 // cluster is two `openstream serve` processes on one data dir and one Redis.
 type cluster struct {
 	redis            *redistest.Server
+	data             string // the shared data dir
 	a, b             string // base URLs
 	root, admin, emp string // superuser token; access tokens of the suborg admin and the employee
 	branch, key      string
@@ -29,7 +30,7 @@ type cluster struct {
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	_, data := seedAarhus(t)
-	c := &cluster{redis: redistest.Start(t)}
+	c := &cluster{redis: redistest.Start(t), data: data}
 	env := []string{"REDIS_URL=" + c.redis.URL(), "CORS_ALLOWED_ORIGINS=" + editorOrigin}
 	c.a = "http://" + startServer(t, data, env...)
 	c.b = "http://" + startServer(t, data, env...)
@@ -198,6 +199,39 @@ func TestRealtimeSurvivesRedisRestart(t *testing.T) {
 	nextOf(t, onB, "type", "content")
 	editorA.Send(map[string]any{"type": "update", "data": map[string]any{"name": "Efter udfald"}})
 	nextOf(t, editorA, "message", "Slideshow updated")
+}
+
+// A key switched off by an operator's command stops working on an
+// instance that had it cached: the command announces the change through
+// Redis, and the instance forgets what it remembered.
+func TestSwitchedOffKeyStopsEveryInstance(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t)
+	poll := func(base string) int {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/display-website/get-active-content?id="+c.screens[0], nil)
+		req.Header.Set("X-API-KEY", c.key)
+		return send(t, req).StatusCode
+	}
+	for _, base := range []string{c.a, c.b} {
+		if st := poll(base); st != http.StatusOK {
+			t.Fatalf("%s: %d before the switch", base, st)
+		}
+	}
+	onA, _ := c.screen(t, c.a, 0)
+	onB, _ := c.screen(t, c.b, 1)
+	out, err := openstream(t, t.TempDir(), []string{"REDIS_URL=" + c.redis.URL()}, "branch-api-key", "deactivate", c.branch, "--dir", c.data)
+	if err != nil {
+		t.Fatalf("deactivate: %v\n%s", err, out)
+	}
+	// Each socket is closed after its instance forgot the key, so the
+	// REST answers that follow come from the same notice: without a
+	// valid key the player needs a user, and there is none.
+	for i, s := range []*rttest.Client{onA, onB} {
+		s.NextCloses(4001, "Invalid or inactive API key.")
+		if st := poll([]string{c.a, c.b}[i]); st != http.StatusUnauthorized {
+			t.Fatalf("instance %d still accepts the switched-off key: %d", i, st)
+		}
+	}
 }
 
 func mustJSON(v any) string {

@@ -48,7 +48,11 @@ func (h *handlers) activeContent(e *core.RequestEvent) error {
 	if raw == "" {
 		return rest.Detail(http.StatusBadRequest, msgScreenIDNeeded)
 	}
-	screen, err := rest.FindByID(e.App, collections.DisplayWebsites, raw)
+	id, ok := collections.ParseID(raw)
+	if !ok {
+		return rest.NotFound("DisplayWebsite")
+	}
+	screen, err := h.cfg.Player.Screen(id)
 	if err != nil {
 		return rest.NotFound("DisplayWebsite")
 	}

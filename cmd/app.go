@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/openstream-go/openstream/api"
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/auth/keycloak"
 	"github.com/openstream-go/openstream/hooks"
@@ -88,6 +89,7 @@ func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	// The REST player endpoints and the screen sockets share one content
 	// cache and one health recorder.
 	player := playback.NewPlayer(app, site.TimeZone)
+	apikey.EnableCache(app, apikey.DefaultCacheAge, nil)
 	health := playback.NewHealth(app, site.ScreenOnlineWindow)
 	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage, Player: player, Health: health})
 	live := realtime.ConfigFromEnv(site, os.Getenv)

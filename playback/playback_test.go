@@ -122,6 +122,44 @@ func TestPlayerCache(t *testing.T) {
 	}
 }
 
+// Screen comes from the cache until a watched record changes: a screen
+// moved to another group or deleted is seen at the next poll.
+func TestPlayerScreenCache(t *testing.T) {
+	s := newSetup(t)
+	p := playback.NewPlayer(s.app, copenhagen)
+	first, err := p.Screen(s.screen)
+	if err != nil || first.GetString("display_website_group") != s.group {
+		t.Fatalf("screen %v: %v", first, err)
+	}
+	// Written behind the hooks (as the health recorder's columns are):
+	// still the cached record.
+	if _, err := s.app.DB().Update(collections.DisplayWebsites, dbx.Params{"name": "renamed"},
+		dbx.HashExp{"id": s.screen}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := p.Screen(s.screen); again != first {
+		t.Fatal("a valid entry was read again")
+	}
+	// Through the app: the next lookup reads the row.
+	rec, _ := s.app.FindRecordById(collections.DisplayWebsites, s.screen)
+	rec.Set("name", "moved")
+	if err := s.app.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := p.Screen(s.screen); now == first || now.GetString("name") != "moved" {
+		t.Fatalf("after the edit: %v", now)
+	}
+	if err := s.app.Delete(rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Screen(s.screen); err == nil {
+		t.Fatal("a deleted screen is still found")
+	}
+	if _, err := p.Screen("123456789012345"); err == nil {
+		t.Fatal("an unknown id is found")
+	}
+}
+
 func TestPlayerExpiresAtTheNextBoundary(t *testing.T) {
 	s := newSetup(t)
 	p := playback.NewPlayer(s.app, copenhagen)

@@ -33,7 +33,17 @@ type Player struct {
 	generation atomic.Uint64
 	mu         sync.Mutex
 	cache      map[string]cached // by contentKey
+	screens    map[string]cachedScreen
 }
+
+type cachedScreen struct {
+	generation uint64
+	rec        *core.Record
+}
+
+// maxScreens bounds the screen cache; more screens than this only cost
+// lookups again.
+const maxScreens = 100_000
 
 type cached struct {
 	generation uint64
@@ -44,7 +54,7 @@ type cached struct {
 
 // NewPlayer binds the cache invalidation to app's model hooks.
 func NewPlayer(app core.App, loc *time.Location) *Player {
-	p := &Player{app: app, loc: loc, cache: map[string]cached{}}
+	p := &Player{app: app, loc: loc, cache: map[string]cached{}, screens: map[string]cachedScreen{}}
 	bump := func(e *core.ModelEvent) error {
 		p.Changed()
 		return e.Next()
@@ -63,7 +73,35 @@ func (p *Player) Changed() {
 	p.generation.Add(1)
 	p.mu.Lock()
 	clear(p.cache)
+	clear(p.screens)
 	p.mu.Unlock()
+}
+
+// Screen is the screen record of a canonical id, from the cache while no
+// watched record changed: players poll with their id every few seconds,
+// and reading the row was almost half of a poll's cost. The record is
+// shared: callers only read it. Unknown ids are not kept.
+func (p *Player) Screen(id string) (*core.Record, error) {
+	gen := p.generation.Load()
+	p.mu.Lock()
+	c, ok := p.screens[id]
+	p.mu.Unlock()
+	if ok && c.generation == gen {
+		return c.rec, nil
+	}
+	rec, err := p.app.FindRecordById(collections.DisplayWebsites, id)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	if p.generation.Load() == gen {
+		if len(p.screens) >= maxScreens {
+			clear(p.screens)
+		}
+		p.screens[id] = cachedScreen{generation: gen, rec: rec}
+	}
+	p.mu.Unlock()
+	return rec, nil
 }
 
 // contentKey is what a screen's content depends on: its group and its

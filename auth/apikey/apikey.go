@@ -37,13 +37,21 @@ func Normalize(raw string) (string, bool) {
 	return u.String(), true
 }
 
-// Resolve returns the active key record raw names, with its branch expanded
-// in the "branch" expand slot; ErrInvalid otherwise.
+// Resolve returns the active key record raw names; ErrInvalid otherwise.
+// With EnableCache it comes from memory when it can; callers only read it.
 func Resolve(app core.App, raw string) (*core.Record, error) {
 	key, ok := Normalize(raw)
 	if !ok {
 		return nil, ErrInvalid
 	}
+	if c := cacheOf(app); c != nil {
+		return c.resolve(app, key)
+	}
+	return lookup(app, key)
+}
+
+// lookup reads the active key record of a normalized key.
+func lookup(app core.App, key string) (*core.Record, error) {
 	rec, err := app.FindFirstRecordByFilter(collections.BranchAPIKeys, "key = {:key} && is_active = true", dbx.Params{"key": key})
 	if err != nil {
 		return nil, ErrInvalid

@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/rest"
 
@@ -140,9 +141,10 @@ func New(app core.App, cfg Config) *Manager {
 			// dropped the cached content. It must be dropped before the
 			// recompute is woken; another subscriber doing it would race
 			// with the recompute (hub handlers run in no set order), and a
-			// screen would keep the old content. The cache is shared with
+			// screen would keep the old content. The caches are shared with
 			// the REST API, which this serves too.
 			cfg.Player.Changed()
+			apikey.Forget(app)
 		}
 		m.Recompute(false)
 	})
@@ -156,6 +158,7 @@ func New(app core.App, cfg Config) *Manager {
 		// Messages were lost meanwhile: forget every cached answer (here,
 		// for the same reason as above), and everyone gets a fresh snapshot.
 		cfg.Player.Changed()
+		apikey.Forget(app)
 		m.reload.Store(true)
 		m.Recompute(true)
 	})
