@@ -3,6 +3,8 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -27,12 +29,27 @@ func (h *handlers) playerRoutes(r *router.Router[*core.RequestEvent]) {
 
 const (
 	msgScreenIDNeeded = "Display website ID is required."
+	msgAtForUsers     = "The at parameter is only for signed-in users, not for screens."
+	msgAtInvalid      = "Enter a valid RFC 3339 date-time, e.g. 2026-03-29T03:30:00+02:00."
 )
+
+// parseAt reads get-active-content's at parameter (RFC 3339). A '+' of an
+// offset that was not percent-encoded arrives as a space; it is read as
+// the '+' it was.
+func parseAt(raw string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, strings.Replace(raw, " ", "+", 1))
+	if err != nil {
+		return time.Time{}, rest.Field("at", msgAtInvalid)
+	}
+	return t, nil
+}
 
 // activeContent answers the player. A valid X-API-KEY must be its screen's
 // branch key; without one (an unknown key included) a signed-in user with
 // access to the screen's branch may look too. Only key callers count as
-// the screen being seen.
+// the screen being seen. A user may ask what the screen plays at another
+// instant (at=<RFC 3339>): computed by the same resolver, outside the
+// cache and without touching the screen's health.
 func (h *handlers) activeContent(e *core.RequestEvent) error {
 	key, _, err := rest.ScreenKey(e)
 	if err != nil {
@@ -44,7 +61,17 @@ func (h *handlers) activeContent(e *core.RequestEvent) error {
 			return err
 		}
 	}
-	raw := e.Request.URL.Query().Get("id")
+	q := e.Request.URL.Query()
+	var at time.Time
+	if q.Has("at") {
+		if key != nil {
+			return rest.Detail(http.StatusForbidden, msgAtForUsers)
+		}
+		if at, err = parseAt(q.Get("at")); err != nil {
+			return err
+		}
+	}
+	raw := q.Get("id")
 	if raw == "" {
 		return rest.Detail(http.StatusBadRequest, msgScreenIDNeeded)
 	}
@@ -68,13 +95,23 @@ func (h *handlers) activeContent(e *core.RequestEvent) error {
 			return rest.Detail(http.StatusForbidden, msgNotAllowed)
 		}
 	}
+	var content *playback.Content
+	if !at.IsZero() {
+		content, err = playback.Compute(e.App, screen, at, h.cfg.Settings.TimeZone)
+		return h.contentAnswer(e, content, err)
+	}
 	now := h.cfg.Now()
-	content, err := h.cfg.Player.Content(screen, now)
+	content, err = h.cfg.Player.Content(screen, now)
 	if key != nil {
 		if herr := h.cfg.Health.Seen(screen.Id, now, content); herr != nil {
 			e.App.Logger().Warn("screen health", "screen", screen.Id, "error", herr)
 		}
 	}
+	return h.contentAnswer(e, content, err)
+}
+
+// contentAnswer is the player's body, or its two 404s.
+func (h *handlers) contentAnswer(e *core.RequestEvent, content *playback.Content, err error) error {
 	switch {
 	case errors.Is(err, schedule.ErrNoGroup), errors.Is(err, schedule.ErrNoDefaultContent):
 		return rest.Detail(http.StatusNotFound, err.Error())

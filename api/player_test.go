@@ -192,3 +192,71 @@ func TestBranchActiveAndUpcomingContent(t *testing.T) {
 		{name: "upcoming with another branch's key", key: "{o_key}", method: "GET", path: upcoming, status: 403},
 	})
 }
+
+// A user asks what a screen plays at another instant, across both of
+// Copenhagen's daylight-saving changes; nothing is cached or recorded.
+func TestActiveContentAt(t *testing.T) {
+	w := newWorld(t)
+	a, o := w.signage(t, "aarhus"), w.signage(t, "odense")
+	ids := playerIDs(t, w, a, o)
+	// Sundays 03:00-04:00 and 02:00-02:30 local, wall clock.
+	ids["rec"] = w.record(t, collections.RecurringScheduledContents, map[string]any{
+		"display_website_group": a.group, "playlist": a.playlist, "weekday": 6,
+		"start_time": "03:00", "end_time": "04:00", "active_from": "2026-03-01",
+	})
+	ids["night"] = w.record(t, collections.RecurringScheduledContents, map[string]any{
+		"display_website_group": a.group, "slideshow": a.slideshow, "weekday": 6,
+		"start_time": "02:00", "end_time": "02:30", "active_from": "2026-03-01",
+	})
+	w.now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) // a Sunday noon: the default plays now
+	url := "/api/display-website/get-active-content?id={screen}&at="
+	// recurring checks the rows that play (in any order, the ids are
+	// random); none means the default.
+	recurring := func(want string) func(t *testing.T, r response) {
+		return func(t *testing.T, r response) {
+			m := r.json(t)
+			got := string(mustJSON(t, m["recurring_scheduled_content_ids"]))
+			wantIDs := strings.Split(strings.Trim(sub(want, ids), "[]"), ",")
+			same := strings.Count(got, ",") == len(wantIDs)-1 && (want != "[]" || got == "[]")
+			for _, id := range wantIDs {
+				same = same && strings.Contains(got, id)
+			}
+			if !same || string(mustJSON(t, m["display_website_group_id"])) != a.group {
+				t.Fatalf("recurring ids %s, want %s: %s", got, sub(want, ids), r.Body)
+			}
+			if want == "[]" && (string(mustJSON(t, m["slideshow_ids"])) != "["+a.slideshow+"]" || len(m["items"].([]any)) != 1) {
+				t.Fatalf("not the default: %s", r.Body)
+			}
+		}
+	}
+	w.runRows(t, ids, []apiRow{
+		{name: "now, without at", user: "alice", method: "GET", path: "/api/display-website/get-active-content?id={screen}", status: 200,
+			check: recurring("[]")},
+		// Spring: 02:00 CET jumps to 03:00 CEST; 01:30Z is 03:30 CEST.
+		{name: "before the spring change", user: "aarhus_employee", method: "GET", path: url + "2026-03-29T01:30:00%2B01:00", status: 200, check: recurring("[]")},
+		{name: "after the spring change", user: "aarhus_employee", method: "GET", path: url + "2026-03-29T03:30:00%2B02:00", status: 200, check: recurring("[{rec}]")},
+		{name: "the same instant in UTC", user: "aarhus_employee", method: "GET", path: url + "2026-03-29T01:30:00Z", status: 200, check: recurring("[{rec}]")},
+		{name: "an unencoded plus", user: "aarhus_employee", method: "GET", path: url + "2026-03-29T03:30:00+02:00", status: 200, check: recurring("[{rec}]")},
+		// 02:00-02:30 does not exist that day: both ends are 03:00.
+		{name: "the 02:00 row at the end of the gap", user: "alice", method: "GET", path: url + "2026-03-29T03:00:00%2B02:00", status: 200, check: recurring("[{night},{rec}]")},
+		{name: "and not after it", user: "alice", method: "GET", path: url + "2026-03-29T03:15:00%2B02:00", status: 200, check: recurring("[{rec}]")},
+		// Autumn: 03:00 CEST falls back to 02:00 CET; 02:15 occurs twice
+		// and the row plays at its first occurrence only.
+		{name: "02:15 CEST, first occurrence", user: "alice", method: "GET", path: url + "2026-10-25T02:15:00%2B02:00", status: 200, check: recurring("[{night}]")},
+		{name: "02:15 CET, second occurrence", user: "alice", method: "GET", path: url + "2026-10-25T02:15:00%2B01:00", status: 200, check: recurring("[]")},
+		{name: "03:30 CET", user: "alice", method: "GET", path: url + "2026-10-25T03:30:00%2B01:00", status: 200, check: recurring("[{rec}]")},
+		{name: "a screen key may not ask", key: "{key}", method: "GET", path: url + "2026-03-29T03:30:00Z", status: 403,
+			want: `{"detail":"The at parameter is only for signed-in users, not for screens."}`},
+		{name: "an empty at", user: "alice", method: "GET", path: url, status: 400,
+			want: `{"at":["Enter a valid RFC 3339 date-time, e.g. 2026-03-29T03:30:00+02:00."]}`},
+		{name: "no offset", user: "alice", method: "GET", path: url + "2026-03-29T03:30:00", status: 400},
+		{name: "a date only", user: "alice", method: "GET", path: url + "2026-03-29", status: 400},
+		{name: "another organisation's user", user: "olga", method: "GET", path: url + "2026-03-29T03:30:00Z", status: 403, want: `{"detail":"Not allowed."}`},
+		{name: "anonymous", method: "GET", path: url + "2026-03-29T03:30:00Z", status: 401},
+		{name: "now is still the default", user: "alice", method: "GET", path: "/api/display-website/get-active-content?id={screen}", status: 200,
+			check: recurring("[]")},
+	})
+	if seen := mustFind(t, w, collections.DisplayWebsites, a.screen).GetString("last_seen"); seen != "" {
+		t.Fatalf("a look at another instant touched the screen's health: last_seen %q", seen)
+	}
+}
