@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -131,6 +133,7 @@ func (h *handlers) saveEmergency(e *core.RequestEvent, user, r *core.Record, ful
 	if v, ok := f.Boolean("is_active"); ok {
 		r.Set("is_active", v)
 	}
+	h.emergencyExpiry(f, r)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -148,6 +151,35 @@ func (h *handlers) saveEmergency(e *core.RequestEvent, user, r *core.Record, ful
 		return err
 	}
 	return nil
+}
+
+// maxEmergencyMinutes bounds duration_minutes (ten years).
+const maxEmergencyMinutes = 10 * 366 * 24 * 60
+
+// emergencyExpiry reads expires_at (a date-time, or null for none) or
+// duration_minutes (from now), and refuses an active emergency that would
+// already have expired.
+func (h *handlers) emergencyExpiry(f *rest.Form, r *core.Record) {
+	now := h.cfg.Now()
+	at, hasAt := f.DateTime("expires_at")
+	if minutes, ok := f.Integer("duration_minutes", 1); ok {
+		switch {
+		case hasAt:
+			f.Fail("duration_minutes", "Give either duration_minutes or expires_at, not both.")
+			return
+		case minutes > maxEmergencyMinutes:
+			f.Fail("duration_minutes", fmt.Sprintf("Ensure this value is less than or equal to %d.", maxEmergencyMinutes))
+			return
+		case minutes > 0:
+			at, hasAt = now.Add(time.Duration(minutes)*time.Minute), true
+		}
+	}
+	if hasAt && len(f.Errs["expires_at"]) == 0 {
+		r.Set("expires_at", at) // the zero time clears it
+	}
+	if exp := r.GetDateTime("expires_at"); r.GetBool("is_active") && !exp.IsZero() && !exp.Time().After(now) && len(f.Errs) == 0 {
+		f.Fail("expires_at", "An active emergency must expire in the future.")
+	}
 }
 
 func (h *handlers) deleteEmergency(e *core.RequestEvent) error {

@@ -95,8 +95,17 @@ func emergencySlideshows() *core.Collection {
 		rel("slideshow", Slideshows, true, true),
 		emergencyGroups(),
 		boolean("is_active"),
+		emergencyExpiry(),
 	)
 	return c
+}
+
+// emergencyExpiry is when an active emergency switches itself off (empty:
+// never); the schedule timer does it (playback.ExpireEmergencies).
+func emergencyExpiry() *core.DateField {
+	f := &core.DateField{Name: "expires_at"}
+	f.Help = "When set, the emergency stops playing at this instant and is switched off."
+	return f
 }
 
 // emergencyGroups cascades: an emergency whose last group is deleted would

@@ -70,6 +70,7 @@ func LoadInput(app core.App, groups []*core.Record) (schedule.Input, error) {
 		in.Emergencies = append(in.Emergencies, schedule.Emergency{
 			ID: r.Id, SlideshowID: r.GetString("slideshow"),
 			GroupIDs: r.GetStringSlice("display_website_groups"), Active: r.GetBool("is_active"),
+			ExpiresAt: r.GetDateTime("expires_at").Time(),
 		})
 	}
 

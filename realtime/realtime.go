@@ -107,6 +107,7 @@ func Register(app core.App, cfg Config) (*Server, error) {
 		Screens: screens.New(app, screens.Config{
 			Hub: cfg.Hub, Player: cfg.Player, Health: cfg.Health,
 			AuthTimeout: cfg.ScreenAuthTimeout, PingInterval: cfg.PingInterval, Now: cfg.Now,
+			Expire: func(now time.Time) (time.Time, error) { return playback.ExpireEmergencies(app, now) },
 		}),
 		Editors: editors.New(app, editors.Config{
 			Hub: cfg.Hub, Origins: cfg.Settings.CORSOrigins, Location: cfg.Settings.TimeZone,

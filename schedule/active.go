@@ -11,8 +11,8 @@ import (
 // "Active content of a group"):
 //
 //  1. no group (groupID "" or not in in.Groups): ErrNoGroup;
-//  2. the highest-id active emergency linked to the group wins and hides
-//     everything else (EmergencyActive);
+//  2. the highest-id active emergency linked to the group that has not
+//     expired by at wins and hides everything else (EmergencyActive);
 //  3. one-off rows with Start <= at <= End, by start;
 //  4. recurring rows whose occurrence (wall clock in loc) contains at, by
 //     start time;
@@ -31,7 +31,7 @@ func Active(in Input, groupID string, at time.Time, loc *time.Location) (Result,
 		return Result{}, ErrNoGroup
 	}
 	res := Result{GroupID: g.ID}
-	if e := winningEmergency(&in, g.ID); e != nil {
+	if e := winningEmergency(&in, g.ID, at); e != nil {
 		res.EmergencyActive = true
 		res.Items = []Item{wrap(e.SlideshowID)}
 		res.EmergencyIDs = []string{e.ID}
@@ -209,11 +209,11 @@ func wrap(slideshowID string) Item {
 	return Item{ID: slideshowID, Position: 0, PlaylistID: WrappedPlaylistID, SlideshowID: slideshowID, Wrapped: true}
 }
 
-func winningEmergency(in *Input, groupID string) *Emergency {
+func winningEmergency(in *Input, groupID string, at time.Time) *Emergency {
 	var best *Emergency
 	for i := range in.Emergencies {
 		e := &in.Emergencies[i]
-		if e.Active && slices.Contains(e.GroupIDs, groupID) && (best == nil || idLess(best.ID, e.ID)) {
+		if e.PlaysAt(at) && slices.Contains(e.GroupIDs, groupID) && (best == nil || idLess(best.ID, e.ID)) {
 			best = e
 		}
 	}

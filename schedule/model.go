@@ -70,6 +70,15 @@ type Emergency struct {
 	SlideshowID string
 	GroupIDs    []string
 	Active      bool
+	// ExpiresAt, when set, is the instant an active emergency stops
+	// playing (it plays while at < ExpiresAt), even before the record is
+	// switched off.
+	ExpiresAt time.Time
+}
+
+// PlaysAt reports whether the emergency plays at instant at.
+func (e *Emergency) PlaysAt(at time.Time) bool {
+	return e.Active && (e.ExpiresAt.IsZero() || at.Before(e.ExpiresAt))
 }
 
 // PlaylistItem is one entry of a playlist (a SlideshowPlaylistItem).

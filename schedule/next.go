@@ -1,6 +1,9 @@
 package schedule
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // NextChange is the earliest instant after `after` at which a row of the
 // group starts or stops being active, i.e. the first instant at which
@@ -9,9 +12,10 @@ import "time"
 //
 // Windows are closed ([start, end]), so a row stops being active one
 // nanosecond after its end: that instant (end + 1ns) is what is returned for
-// an end. Emergencies are not time-based and are ignored (a record change
-// re-evaluates them); so is the fact that an active emergency hides the
-// schedules, which only costs a spurious wake-up.
+// an end. An active emergency of the group changes things at its expiry
+// (ExpiresAt); otherwise emergencies are not time-based (a record change
+// re-evaluates them). That an active emergency hides the schedules is
+// ignored, which only costs a spurious wake-up.
 func NextChange(in Input, groupID string, after time.Time, loc *time.Location) (time.Time, bool, error) {
 	loc = orUTC(loc)
 	var next time.Time
@@ -27,6 +31,12 @@ func NextChange(in Input, groupID string, after time.Time, loc *time.Location) (
 		}
 		consider(o.Start)
 		consider(o.End.Add(time.Nanosecond))
+	}
+	for i := range in.Emergencies {
+		e := &in.Emergencies[i]
+		if e.Active && !e.ExpiresAt.IsZero() && slices.Contains(e.GroupIDs, groupID) {
+			consider(e.ExpiresAt)
+		}
 	}
 	for i := range in.Recurring {
 		r := &in.Recurring[i]

@@ -142,5 +142,6 @@ func (s *Shaper) Emergency(r *core.Record) (Object, error) {
 		"slideshow":              slideshow,
 		"display_website_groups": groups,
 		"is_active":              r.GetBool("is_active"),
+		"expires_at":             s.DateTime(r.GetDateTime("expires_at")),
 	}, nil
 }

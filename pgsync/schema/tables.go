@@ -166,7 +166,7 @@ func build() []Table {
 			Column{Name: "active_from", Field: "active_from", Kind: Date, SQL: "date", Null: true},
 			Column{Name: "active_until", Field: "active_until", Kind: Date, SQL: "date", Null: true})},
 		{Collection: collections.EmergencySlideshows, Name: "app_emergencyslideshow", Columns: []Column{
-			id(), ref("slideshow"), boolean("is_active"),
+			id(), ref("slideshow"), boolean("is_active"), stamp("expires_at"), // expires_at: ours, not upstream's
 		}, M2M: []M2M{{Table: "app_emergencyslideshow_display_website_groups", Owner: "emergencyslideshow_id",
 			Target: "displaywebsitegroup_id", Field: "display_website_groups"}}},
 	}

@@ -49,6 +49,11 @@ type Config struct {
 	Senders int
 	// Now is the clock of content and health (time.Now).
 	Now func() time.Time
+	// Expire, when set, is called on every recompute: it does what is due
+	// at now (switching off expired emergencies) and returns the next
+	// instant it is due again (zero: none), which the schedule timer wakes
+	// at too, whether or not any screen is connected.
+	Expire func(now time.Time) (time.Time, error)
 }
 
 func (c *Config) defaults() {
@@ -174,6 +179,9 @@ func (m *Manager) Start() {
 		go func() { defer m.wg.Done(); m.flusher() }()
 		for range m.cfg.Senders {
 			go func() { defer m.wg.Done(); m.sender() }()
+		}
+		if m.cfg.Expire != nil {
+			m.Recompute(false) // arm the timer for expiries due before any change
 		}
 	})
 }
@@ -301,8 +309,15 @@ func (m *Manager) setWake(next time.Time) {
 	m.wakeAt = next
 	m.timer.Stop()
 	if !next.IsZero() {
-		m.timer.Reset(max(time.Until(next), time.Millisecond))
+		m.timer.Reset(max(next.Sub(m.cfg.Now()), time.Millisecond))
 	}
+}
+
+// NextWake is when the schedule timer fires next (zero: not set).
+func (m *Manager) NextWake() time.Time {
+	m.timerMu.Lock()
+	defer m.timerMu.Unlock()
+	return m.wakeAt
 }
 
 // wakeBy moves the timer earlier when next comes before it.
@@ -313,7 +328,7 @@ func (m *Manager) wakeBy(next time.Time) {
 		return
 	}
 	m.wakeAt = next
-	m.timer.Reset(max(time.Until(next), time.Millisecond))
+	m.timer.Reset(max(next.Sub(m.cfg.Now()), time.Millisecond))
 }
 
 // pinger pings every screen each interval; pongs are the heartbeat.

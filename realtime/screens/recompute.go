@@ -38,7 +38,24 @@ func (m *Manager) recomputeAll(force, reload bool) {
 			return
 		}
 	}
-	m.deliver(all, m.cfg.Now(), force, m.setWake, map[string]string{})
+	now := m.cfg.Now()
+	wake := m.setWake
+	if m.cfg.Expire != nil {
+		next, err := m.cfg.Expire(now)
+		if err != nil {
+			m.app.Logger().Error("realtime: expiry not done; retried at the next change", "error", err)
+		}
+		wake = func(t time.Time) { m.setWake(earliest(t, next)) }
+	}
+	m.deliver(all, now, force, wake, map[string]string{})
+}
+
+// earliest is the earlier of two instants, zero meaning none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // refresh brings one screen up to date (a new socket, or a resend).
