@@ -42,6 +42,13 @@ const (
 // never taken for an organisation's uri_name.
 var reserved = map[string]bool{"api": true, "_": true, "auth": true, "ws": true, "media": true, "events": true}
 
+// orgless are the frontend's pages that are named by their path alone, with
+// no organisation in front (besides /slide-types/<slug>): sign-in,
+// reset-password (the link of the reset mail), select-organisation,
+// connect-screen and open-screen. Any other single segment is an
+// organisation, sent to its sign-in page.
+var orgless = map[string]bool{"sign-in": true, "reset-password": true, "select-organisation": true, "connect-screen": true, "open-screen": true}
+
 // hashedAsset matches a Vite build's content-hashed file name: assets/,
 // then name-<8 base64url characters>.ext.
 var hashedAsset = regexp.MustCompile(`^assets/.+-([A-Za-z0-9_-]{8})\.[A-Za-z0-9]+$`)
@@ -159,17 +166,20 @@ func (s *Site) resolve(segments []string, name string, trailingSlash bool) (reso
 	if len(segments) == 0 || strings.Contains(segments[len(segments)-1], ".") {
 		return resolved{}, nil, router.ErrFileNotFound
 	}
+	frontend := s.isFile("sign-in.html")
+	if len(segments) == 1 && frontend && !reserved[segments[0]] && !orgless[segments[0]] {
+		// A bare organisation goes to its sign-in page, as the frontend's
+		// own server did; so does a page path without an organisation
+		// (/manage-wayfinding-systems), which would load without one.
+		return resolved{redirect: "/" + escapePath(segments) + "/sign-in", status: http.StatusFound}, nil, nil
+	}
 	// A page named by its path: /sign-in, /connect-screen, /slide-types/<slug>.
 	if s.isFile(name + ".html") {
 		return resolved{file: name + ".html"}, &Context{}, nil
 	}
-	if reserved[segments[0]] || !s.isFile("sign-in.html") {
+	if reserved[segments[0]] || !frontend {
 		// Without a frontend there are no organisation pages.
 		return resolved{}, nil, router.ErrFileNotFound
-	}
-	if len(segments) == 1 {
-		// A bare organisation goes to its sign-in page, as upstream's.
-		return resolved{redirect: "/" + escapePath(segments) + "/sign-in", status: http.StatusFound}, nil, nil
 	}
 	ctx, page, ok := ParsePagePath(segments)
 	if !ok || !s.isFile(page+".html") {

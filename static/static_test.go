@@ -79,6 +79,7 @@ func TestFrontendPages(t *testing.T) {
 		{"key case", "/aarhus/SubOrg/3/manage-content", 200, "manage-content.html", context("aarhus", "3", "")},
 		{"page without organisation", "/sign-in", 200, "sign-in.html", context("", "", "")},
 		{"connect-screen", "/connect-screen", 200, "connect-screen.html", context("", "", "")},
+		{"the reset mail's link", "/reset-password?token=abc", 200, "reset-password.html", context("", "", "")},
 		{"slide-type page", "/slide-types/clock", 200, "slide-types/clock.html", context("", "", "")},
 
 		{"unknown page", "/aarhus/suborg/3/branch/7/no-such-page", 404, "", ""},
@@ -142,6 +143,11 @@ func TestBareOrganisationGoesToSignIn(t *testing.T) {
 		"/aarhus/?next=x":        "/aarhus/sign-in?next=x",
 		"/%C3%B8stjylland":       "/%C3%B8stjylland/sign-in",
 		"/wayfinding?id=4&x=a+b": "/wayfinding/sign-in?id=4&x=a+b",
+		// A page path without an organisation, as the frontend's server
+		// answered it (the page would otherwise load without one).
+		"/manage-content":   "/manage-content/sign-in",
+		"/manage-content/":  "/manage-content/sign-in",
+		"/manage-content?x": "/manage-content/sign-in?x",
 	} {
 		rec := get(h, http.MethodGet, path)
 		if rec.Code != http.StatusFound || rec.Header().Get("Location") != want {
