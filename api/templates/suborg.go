@@ -36,20 +36,25 @@ func (h *handlers) listSuborgTemplates(e *core.RequestEvent, user *core.Record) 
 	return h.list(e, rs)
 }
 
-// canSeeSuborgTemplates is upstream's rule: access to the suborganisation's
-// first branch (by id) when it has branches, can_manage_suborg otherwise.
+// canSeeSuborgTemplates: the suborganisation's managers, and whoever may
+// use any of its branches. Upstream asked for its first branch by id,
+// which with increasing ids meant the oldest; with random ids "first" is
+// arbitrary, and a branch created later (the frontend's own
+// suborg_templates branch) with a lower id locked its employees out.
 func canSeeSuborgTemplates(app core.App, userID, suborgID string) (bool, error) {
+	if ok, err := access.CanManageSuborg(app, userID, suborgID); ok || err != nil {
+		return ok, err
+	}
 	var branches []*core.Record
-	err := app.RecordQuery(collections.Branches).
-		Where(dbx.HashExp{"suborganisation": suborgID}).
-		OrderBy("length(id)", "id").Limit(1).All(&branches)
-	if err != nil {
+	if err := app.RecordQuery(collections.Branches).Where(dbx.HashExp{"suborganisation": suborgID}).All(&branches); err != nil {
 		return false, err
 	}
-	if len(branches) > 0 {
-		return access.CanAccessBranch(app, userID, branches[0].Id)
+	for _, b := range branches {
+		if ok, err := access.CanAccessBranch(app, userID, b.Id); ok || err != nil {
+			return ok, err
+		}
 	}
-	return access.CanManageSuborg(app, userID, suborgID)
+	return false, nil
 }
 
 // getSuborgTemplate shows a suborg copy to its managers and an org-wide

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/openstream-go/openstream/collections"
 )
 
@@ -118,5 +120,36 @@ func TestSuborgListWithoutBranches(t *testing.T) {
 	w.run(t, []row{
 		{name: "org admin", user: "alice", method: "GET", path: "/api/suborg-templates/?suborg_id=" + empty.Id, status: 200, want: `[]`},
 		{name: "another suborg's admin", user: "aarhus_suborg_admin", method: "GET", path: "/api/suborg-templates/?suborg_id=" + empty.Id, status: 403, want: `{"detail":"Not allowed."}`},
+	})
+}
+
+// TestSuborgTemplatesWithALowIdBranch: the list is for whoever may use any
+// branch of the suborganisation, whatever the branches' ids. The frontend
+// creates a suborg_templates branch in the suborganisation; with an id
+// lower than the employee's branch, upstream's "first branch by id" rule
+// answered the employee 403.
+func TestSuborgTemplatesWithALowIdBranch(t *testing.T) {
+	w := newWorld(t)
+	so := w.suborg["aarhus"]
+	// Id 1 is below every generated id (15 random digits).
+	low := w.create(t, collections.Branches, map[string]any{"id": "1", "suborganisation": so, "name": "suborg_templates"})
+	global, err := w.app.FindFirstRecordByFilter(collections.Branches, "name = 'Global' && suborganisation.organisation = {:o}", map[string]any{"o": w.org["aarhus"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, branch := range map[string]*core.Record{"low_employee": low, "global_employee": global} {
+		w.users[name] = w.create(t, collections.Users, map[string]any{"username": name, "password": name + "-password", "is_active": true})
+		w.create(t, collections.Memberships, map[string]any{"user": w.users[name].Id, "role": collections.RoleEmployee,
+			"organisation": w.org["aarhus"], "suborganisation": branch.GetString("suborganisation"), "branch": branch.Id})
+	}
+	list := "/api/suborg-templates/?suborg_id=" + so
+	w.run(t, []row{
+		{name: "employee of a higher-id branch", user: "aarhus_employee", method: "GET", path: list, status: 200},
+		{name: "employee of the low-id branch", user: "low_employee", method: "GET", path: list, status: 200},
+		{name: "suborg admin", user: "aarhus_suborg_admin", method: "GET", path: list, status: 200},
+		{name: "org admin", user: "alice", method: "GET", path: list, status: 200},
+		{name: "employee of another suborganisation", user: "global_employee", method: "GET", path: list, status: 403, want: `{"detail":"Not allowed."}`},
+		{name: "org user without a branch", user: "ulla", method: "GET", path: list, status: 403, want: `{"detail":"Not allowed."}`},
+		{name: "another organisation's admin", user: "olga", method: "GET", path: list, status: 403, want: `{"detail":"Not allowed."}`},
 	})
 }
