@@ -32,6 +32,10 @@ type Config struct {
 	// Pdftoppm is poppler's converter, a command name or path, looked up
 	// when a PDF arrives (so installing it later needs no restart).
 	Pdftoppm string
+	// PreviewSize and PreviewMemory bound a PDF preview (0: the package's
+	// PreviewSize and PreviewMemory).
+	PreviewSize   int
+	PreviewMemory int64
 }
 
 // Defaults.

@@ -14,7 +14,8 @@ import (
 	"github.com/openstream-go/openstream/collections"
 )
 
-// previewTimeout bounds one conversion, so no document stays PENDING.
+// previewTimeout bounds one conversion, so no document stays PENDING and
+// no converter runs for long.
 const previewTimeout = 2 * time.Minute
 
 // Previewer turns uploaded PDFs into PNG documents in the background, as
@@ -96,7 +97,7 @@ func (p *Previewer) render(ctx context.Context, app core.App, doc *core.Record) 
 		return nil, err
 	}
 	defer r.Close()
-	return RenderFirstPage(ctx, p.cfg.Pdftoppm, r)
+	return Render{Pdftoppm: p.cfg.Pdftoppm, Size: p.cfg.PreviewSize, Memory: p.cfg.PreviewMemory}.FirstPage(ctx, r)
 }
 
 func (p *Previewer) fail(app core.App, id, reason string) {

@@ -1,6 +1,8 @@
 package documents_test
 
 import (
+	"bytes"
+	"image/png"
 	"net/http"
 	"net/url"
 	"strings"
@@ -138,19 +140,29 @@ func TestBase64(t *testing.T) {
 }
 
 // TestPDFPreview: PENDING, then COMPLETED with a PNG in place of the PDF,
-// or FAILED with the reason when pdftoppm is missing.
+// or FAILED with the reason when pdftoppm is missing or the page needs more
+// memory than a preview may take. A monstrous page (a 330-byte PDF of
+// 14400×14400 pt) gets an ordinary 1920 px preview.
 func TestPDFPreview(t *testing.T) {
+	huge := mediatest.PDFPage(14400, 14400)
 	rows := []struct {
-		storage, converter, status, fileType, reason string
+		name, storage, converter string
+		pdf                      []byte
+		size                     int // the preview's long side (0: the default)
+		status, fileType, reason string
 	}{
-		{"local", media.DefaultPdftoppm, "COMPLETED", "png", ""},
-		{"s3", media.DefaultPdftoppm, "COMPLETED", "png", ""},
-		{"local", "/nonexistent/pdftoppm", "FAILED", "pdf", "pdftoppm"},
+		{"local", "local", media.DefaultPdftoppm, mediatest.PDF(), 0, "COMPLETED", "png", ""},
+		{"s3", "s3", media.DefaultPdftoppm, mediatest.PDF(), 0, "COMPLETED", "png", ""},
+		{"no converter", "local", "/nonexistent/pdftoppm", mediatest.PDF(), 0, "FAILED", "pdf", "pdftoppm"},
+		{"monstrous page", "local", media.DefaultPdftoppm, huge, 0, "COMPLETED", "png", ""},
+		{"monstrous page at full size", "local", media.DefaultPdftoppm, huge, 14400, "FAILED", "pdf", "needs more memory than a preview may use (256 MB)"},
 	}
 	for _, r := range rows {
-		t.Run(r.storage+" "+r.status, func(t *testing.T) {
-			w := newWorld(t, r.storage, func(c *media.Config) { c.Pdftoppm = r.converter })
-			doc := w.upload(t, "aarhus_employee", "aarhus", "report", "Annual Report.pdf", mediatest.PDF())
+		t.Run(r.name, func(t *testing.T) {
+			w := newWorld(t, r.storage, func(c *media.Config) {
+				c.Pdftoppm, c.PreviewSize, c.PreviewMemory = r.converter, r.size, 256<<20
+			})
+			doc := w.upload(t, "aarhus_employee", "aarhus", "report", "Annual Report.pdf", r.pdf)
 			if doc["processing_status"] != "PENDING" || doc["file_type"] != "pdf" {
 				t.Fatalf("after upload %v", doc)
 			}
@@ -181,8 +193,15 @@ func TestPDFPreview(t *testing.T) {
 				t.Fatalf("objects %v", objs)
 			}
 			view := w.do(t, "aarhus_employee", "GET", "/api/documents/"+id(doc)+"/?branch_id="+w.branch["aarhus"], nil)
-			if st, _ := w.fetch(t, view.json(t)["file_url"].(string)); st != http.StatusOK {
+			st, body := w.fetch(t, view.json(t)["file_url"].(string))
+			if st != http.StatusOK {
 				t.Fatalf("preview not served: %d", st)
+			}
+			if r.status == "COMPLETED" {
+				cfg, err := png.DecodeConfig(bytes.NewReader(body))
+				if err != nil || max(cfg.Width, cfg.Height) != media.PreviewSize {
+					t.Fatalf("preview %d×%d (%v), want %d px on the long side", cfg.Width, cfg.Height, err, media.PreviewSize)
+				}
 			}
 		})
 	}

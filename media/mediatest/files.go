@@ -8,11 +8,16 @@ import (
 )
 
 // PDF is a valid one-page PDF (200×100 points, blank).
-func PDF() []byte {
+func PDF() []byte { return PDFPage(200, 100) }
+
+// PDFPage is a valid one-page blank PDF of width×height points, some 330
+// bytes whatever the size: PDFPage(14400, 14400) is the largest page PDF
+// allows, 5 m square, 600 MB as a bitmap at 72 dpi.
+func PDFPage(width, height int) []byte {
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>",
+		fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] >>", width, height),
 	}
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
