@@ -15,6 +15,7 @@ import (
 	"github.com/openstream-go/openstream/api/documents"
 	"github.com/openstream-go/openstream/api/templates"
 	"github.com/openstream-go/openstream/auth/authtoken"
+	"github.com/openstream-go/openstream/auth/loginlimit"
 	"github.com/openstream-go/openstream/media"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/rest"
@@ -33,6 +34,9 @@ type Config struct {
 	Health *playback.Health
 	// Media is the storage (S3 or local) and upload configuration.
 	Media media.Config
+	// Limits counts sign-in attempts and mails (docs/api.md, "Sign-in
+	// limits"); nil limits nothing.
+	Limits *loginlimit.Limiter
 }
 
 // Register mounts the OpenStream REST API on every server app starts.
@@ -75,6 +79,7 @@ func Mount(r *router.Router[*core.RequestEvent], cfg Config) {
 	h.groupRoutes(r)
 	h.scheduleRoutes(r)
 	h.emergencyRoutes(r)
+	h.auditRoutes(r)
 	h.playerRoutes(r)
 	h.registrationRoutes(r)
 	templates.Mount(r, templates.Config{Settings: cfg.Settings})

@@ -10,9 +10,11 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/routine"
 
 	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/auth/djangohash"
+	"github.com/openstream-go/openstream/auth/loginlimit"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/rest"
 )
@@ -39,9 +41,15 @@ func (h *handlers) changePassword(e *core.RequestEvent, user *core.Record) error
 	if err != nil {
 		return err
 	}
+	// A wrong old password counts as a failed sign-in.
+	attempt, err := h.begin(e, loginlimit.RecordAccount(user))
+	if err != nil {
+		return err
+	}
 	if !checkPassword(user, in["old_password"]) {
 		return rest.Field("old_password", "Old password is incorrect.")
 	}
+	attempt.Succeeded(e.Request.Context())
 	if in["new_password"] != in["confirm_password"] {
 		return rest.Field("confirm_password", "New passwords do not match.")
 	}
@@ -91,6 +99,16 @@ func setPassword(app core.App, user *core.Record, password string) error {
 	return err
 }
 
+// resetAnswer is the reset's only answer, whether or not the address has an
+// account and whether or not the mail goes out, so it tells nobody which
+// addresses have accounts.
+var resetAnswer = map[string]any{
+	"message": "If this email address is associated with an account, you will receive a password reset link.",
+}
+
+// resetPassword mails a reset link to the address's account, if it has one.
+// The mail is sent after the answer; a failure is logged as an error for
+// the operators, the caller cannot be told.
 func (h *handlers) resetPassword(e *core.RequestEvent) error {
 	body, err := rest.ReadBody(e)
 	if err != nil {
@@ -105,15 +123,30 @@ func (h *handlers) resetPassword(e *core.RequestEvent) error {
 	if err := e.App.RecordQuery(collections.Users).AndWhere(dbx.HashExp{"email": email}).Limit(2).All(&users); err != nil {
 		return err
 	}
-	if len(users) != 1 {
-		return rest.JSON(e, http.StatusOK, map[string]any{
-			"message": "If this email address is associated with an account, you will receive a password reset link.",
-		})
+	var user *core.Record
+	if len(users) == 1 {
+		user = users[0]
 	}
-	user := users[0]
-	token, err := authtoken.NewPasswordReset(user)
+	account, err := loginAccount(e.App, user, email)
 	if err != nil {
 		return err
+	}
+	// Every request counts: each may send a mail.
+	if _, err := h.begin(e, account); err != nil {
+		return err
+	}
+	if user != nil {
+		h.mailResetLink(e.App, user)
+	}
+	return rest.JSON(e, http.StatusOK, resetAnswer)
+}
+
+// mailResetLink sends user a reset link in the background.
+func (h *handlers) mailResetLink(app core.App, user *core.Record) {
+	token, err := authtoken.NewPasswordReset(user)
+	if err != nil {
+		app.Logger().Error("password reset mail: no token", "user", user.Id, "error", err)
+		return
 	}
 	name := strings.TrimSpace(user.GetString("first_name") + " " + user.GetString("last_name"))
 	if name == "" {
@@ -122,13 +155,11 @@ func (h *handlers) resetPassword(e *core.RequestEvent) error {
 	text := fmt.Sprintf("Hello %s,\n\nWe received a request to reset the password of your OpenStream account.\n\n"+
 		"Open this link to choose a new password:\n%s\n\nThe link expires in 1 hour and works once. "+
 		"If you did not ask for this, you can ignore this e-mail.\n\nOpenStream\n", name, h.cfg.Settings.ResetLink(token))
-	if err := h.sendMail(e.App, user.Email(), "OpenStream - Password Reset Request", text); err != nil {
-		e.App.Logger().Error("password reset mail", "user", user.Id, "error", err)
-		return rest.Keyed(http.StatusServiceUnavailable, "error", "Failed to process password reset request. Please try again later.")
-	}
-	return rest.JSON(e, http.StatusOK, map[string]any{
-		"message": "A password reset link has been sent to your email address.",
-		"email":   user.Email(),
+	to := user.Email()
+	routine.FireAndForget(func() {
+		if err := h.sendMail(app, to, "OpenStream - Password Reset Request", text); err != nil {
+			app.Logger().Error("password reset mail not sent", "user", user.Id, "error", err)
+		}
 	})
 }
 
@@ -145,6 +176,11 @@ func (h *handlers) confirmPasswordReset(e *core.RequestEvent) error {
 	if len(password) < minPasswordLength {
 		return rest.Keyed(http.StatusBadRequest, "error", fmt.Sprintf("Password must be at least %d characters long.", minPasswordLength))
 	}
+	// A wrong token counts against the address, as a wrong password does.
+	attempt, err := h.begin(e)
+	if err != nil {
+		return err
+	}
 	user, err := authtoken.ParsePasswordReset(e.App, token)
 	switch {
 	case errors.Is(err, authtoken.ErrExpired):
@@ -152,6 +188,7 @@ func (h *handlers) confirmPasswordReset(e *core.RequestEvent) error {
 	case err != nil:
 		return rest.Keyed(http.StatusBadRequest, "error", "Invalid or corrupted password reset link.")
 	}
+	attempt.Succeeded(e.Request.Context())
 	if err := setPassword(e.App, user, password); err != nil {
 		return err
 	}
@@ -163,6 +200,10 @@ func (h *handlers) confirmPasswordReset(e *core.RequestEvent) error {
 func (h *handlers) sendLoginEmail(e *core.RequestEvent, user *core.Record) error {
 	if user.Email() == "" {
 		return rest.Keyed(http.StatusBadRequest, "error", "User does not have an email address.")
+	}
+	// Every mail counts against the account and the address.
+	if _, err := h.begin(e, loginlimit.RecordAccount(user)); err != nil {
+		return err
 	}
 	// Upstream answers the local wall-clock time without an offset.
 	sentAt := h.cfg.Now().In(h.cfg.Settings.TimeZone).Format("2006-01-02T15:04:05.000000")

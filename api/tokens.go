@@ -31,6 +31,8 @@ var errNoAccount = &rest.Error{
 
 // obtainToken is simplejwt's TokenObtainPairView with upstream's e-mail
 // login: the username field may hold a username or an e-mail address.
+// Failed attempts count against the account and the client address
+// (docs/api.md, "Sign-in limits").
 func (h *handlers) obtainToken(e *core.RequestEvent) error {
 	body, err := rest.ReadBody(e)
 	if err != nil {
@@ -40,10 +42,22 @@ func (h *handlers) obtainToken(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	user, err := Login(e.App, in["username"], in["password"])
+	user, err := findLoginUser(e.App, in["username"])
 	if err != nil {
 		return err
 	}
+	account, err := loginAccount(e.App, user, in["username"])
+	if err != nil {
+		return err
+	}
+	attempt, err := h.begin(e, account)
+	if err != nil {
+		return err
+	}
+	if err := checkLogin(e.App, user, in["password"]); err != nil {
+		return err
+	}
+	attempt.Succeeded(e.Request.Context())
 	pair, err := authtoken.NewPair(user, h.cfg.Tokens)
 	if err != nil {
 		return err
@@ -54,6 +68,18 @@ func (h *handlers) obtainToken(e *core.RequestEvent) error {
 // Login checks a username-or-e-mail and password the way /api/token/ does
 // and returns the active user, or the 401 every failure shares.
 func Login(app core.App, identity, password string) (*core.Record, error) {
+	user, err := findLoginUser(app, identity)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLogin(app, user, password); err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// findLoginUser is the user a username or e-mail address names, or nil.
+func findLoginUser(app core.App, identity string) (*core.Record, error) {
 	username := identity
 	var byEmail []*core.Record
 	err := app.RecordQuery(collections.Users).AndWhere(dbx.HashExp{"email": identity}).Limit(2).All(&byEmail)
@@ -65,24 +91,38 @@ func Login(app core.App, identity, password string) (*core.Record, error) {
 	}
 	user, err := app.FindFirstRecordByData(collections.Users, "username", username)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoAccount
+		return nil, nil
 	}
-	if err != nil {
-		return nil, err
+	return user, err
+}
+
+// checkLogin checks password against user (nil when nobody has the
+// identity). Unknown and inactive users cost one password hash too, so
+// the answer's time does not tell them from a wrong password.
+func checkLogin(app core.App, user *core.Record, password string) error {
+	if user == nil {
+		spendPasswordCheck(app, password)
+		return errNoAccount
 	}
 	if !user.GetBool("is_active") {
-		return nil, errNoAccount
+		_ = user.ValidatePassword(password)
+		return errNoAccount
 	}
-	if !user.ValidatePassword(password) {
-		// An imported Django hash is checked, and on a match re-hashed.
-		if err := hooks.UpgradeDjangoPassword(app, user, password); err != nil {
-			return nil, err
-		}
-		if !user.ValidatePassword(password) {
-			return nil, errNoAccount
-		}
+	if user.ValidatePassword(password) {
+		return nil
 	}
-	return user, nil
+	// An imported Django hash is checked, and on a match re-hashed (which
+	// clears it). One bcrypt comparison per attempt, as for unknown users.
+	if user.GetString(collections.DjangoPasswordField) == "" {
+		return errNoAccount
+	}
+	if err := hooks.UpgradeDjangoPassword(app, user, password); err != nil {
+		return err
+	}
+	if user.GetString(collections.DjangoPasswordField) != "" {
+		return errNoAccount
+	}
+	return nil
 }
 
 // refreshToken rotates: every call answers a new refresh token too.

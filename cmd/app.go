@@ -3,8 +3,10 @@
 package cmd
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/pocketbase/pocketbase"
 	pbcmd "github.com/pocketbase/pocketbase/cmd"
@@ -15,6 +17,7 @@ import (
 	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/auth/keycloak"
+	"github.com/openstream-go/openstream/auth/loginlimit"
 	"github.com/openstream-go/openstream/hooks"
 	"github.com/openstream-go/openstream/integrations"
 	"github.com/openstream-go/openstream/media"
@@ -75,8 +78,14 @@ func New(public fs.FS) *pocketbase.PocketBase {
 // Wire connects the environment-driven parts to app: the OpenStream REST
 // API, the realtime sockets and event stream (Redis with REDIS_URL), the
 // Keycloak sign-in, the EMAIL_* mail server, the media storage (S3 or
-// local), the slide-type data sources and the Postgres mirror.
+// local), the slide-type data sources, the Postgres mirror and the sign-in
+// limits (shared through REDIS_URL too).
 func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
+	wire(app, site, kc, time.Now)
+}
+
+// wire is Wire with the clock the sign-in limits count by (tests move it).
+func wire(app core.App, site settings.Settings, kc keycloak.Config, now func() time.Time) {
 	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
 		if err := e.Next(); err != nil {
 			return err
@@ -91,7 +100,15 @@ func Wire(app core.App, site settings.Settings, kc keycloak.Config) {
 	player := playback.NewPlayer(app, site.TimeZone)
 	apikey.EnableCache(app, apikey.DefaultCacheAge, nil)
 	health := playback.NewHealth(app, site.ScreenOnlineWindow)
-	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage, Player: player, Health: health})
+	limitsCfg := loginlimit.ConfigFromEnv(os.Getenv)
+	limitsCfg.Now = now
+	limits, err := loginlimit.New(limitsCfg)
+	if err != nil {
+		err = fmt.Errorf("REDIS_URL: %w", err)
+		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
+	}
+	loginlimit.Register(app, limits)
+	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage, Player: player, Health: health, Limits: limits})
 	live := realtime.ConfigFromEnv(site, os.Getenv)
 	live.Player, live.Health = player, health
 	if _, err := realtime.Register(app, live); err != nil {

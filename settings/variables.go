@@ -41,6 +41,11 @@ var Variables = []Variable{
 	{"SCREEN_ONLINE_WINDOW", "35m", Server},
 	{"CREATE_SCREEN_RATE", "100", Server},
 
+	// Sign-in limits (auth/loginlimit), shared through REDIS_URL.
+	{"LOGIN_LIMIT_WINDOW", "15m", Server},
+	{"LOGIN_LIMIT_PER_ACCOUNT", "10", Server},
+	{"LOGIN_LIMIT_PER_ADDRESS", "30", Server},
+
 	// Mail (settings).
 	{"EMAIL_HOST", "", Server},
 	{"EMAIL_PORT", "587", Server},
