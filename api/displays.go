@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/shape"
@@ -165,7 +166,7 @@ func (h *handlers) deleteDisplay(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := e.App.Delete(d); err != nil {
+	if err := e.App.DeleteWithContext(audit.Request(e), d); err != nil {
 		return err
 	}
 	return rest.NoContent(e)

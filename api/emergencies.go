@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/hooks"
 	"github.com/openstream-go/openstream/playback"
@@ -143,7 +144,7 @@ func (h *handlers) saveEmergency(e *core.RequestEvent, user, r *core.Record, ful
 		}
 		r.Set("display_website_groups", groups)
 	}
-	if err := e.App.Save(r); err != nil {
+	if err := e.App.SaveWithContext(audit.Request(e), r); err != nil {
 		err = rest.Invalid(err, map[string]string{"display_website_groups": "display_website_group_ids"}, "slideshow")
 		if msgs := fieldMessages(err, "display_website_group_ids"); len(msgs) > 0 && msgs[0] == hooks.MsgGroupsSameBranch {
 			return rest.Detail(http.StatusBadRequest, hooks.MsgGroupsSameBranch)
@@ -187,7 +188,7 @@ func (h *handlers) deleteEmergency(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := e.App.Delete(r); err != nil {
+	if err := e.App.DeleteWithContext(audit.Request(e), r); err != nil {
 		return err
 	}
 	return rest.NoContent(e)

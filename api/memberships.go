@@ -13,6 +13,7 @@ import (
 
 	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/access/roles"
+	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/rest"
 )
@@ -145,7 +146,7 @@ func (h *handlers) createMembership(e *core.RequestEvent, caller *core.Record) e
 	m.Set("suborganisation", suborg)
 	m.Set("branch", branch)
 	m.Set("role", role)
-	if err := e.App.Save(m); err != nil {
+	if err := e.App.SaveWithContext(audit.Request(e), m); err != nil {
 		// Role-table and hierarchy rules are cross-field: non_field_errors.
 		return rest.Invalid(err, nil, "role", "organisation", "suborganisation", "branch", "user")
 	}
@@ -230,7 +231,7 @@ func (h *handlers) deleteMembership(e *core.RequestEvent) error {
 	if err != nil || !ok {
 		return orDeny(err, rest.Detail(http.StatusForbidden, "Not allowed."))
 	}
-	if err := e.App.Delete(m); err != nil {
+	if err := e.App.DeleteWithContext(audit.Request(e), m); err != nil {
 		return err
 	}
 	return rest.NoContent(e)

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/openstream-go/openstream/access"
+	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/rest"
 )
@@ -224,7 +225,7 @@ func (h *handlers) deleteSuborg(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := e.App.Delete(s); err != nil {
+	if err := e.App.DeleteWithContext(audit.Request(e), s); err != nil {
 		return err
 	}
 	return rest.NoContent(e)
@@ -406,7 +407,7 @@ func (h *handlers) deleteBranch(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := e.App.Delete(b); err != nil {
+	if err := e.App.DeleteWithContext(audit.Request(e), b); err != nil {
 		return err
 	}
 	return rest.NoContent(e)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/openstream-go/openstream/access"
+	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/rest"
@@ -156,13 +157,14 @@ func (h *handlers) removeUser(e *core.RequestEvent) error {
 	if len(orgs) == 0 {
 		return rest.Keyed(http.StatusForbidden, "error", notMember)
 	}
+	ctx := audit.Request(e)
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		ms, err := tx.FindAllRecords(collections.Memberships, dbx.HashExp{"user": target.Id}, dbx.In("organisation", anySlice(orgs)...))
 		if err != nil {
 			return err
 		}
 		for _, m := range ms {
-			if err := tx.Delete(m); err != nil {
+			if err := tx.DeleteWithContext(ctx, m); err != nil {
 				return err
 			}
 		}

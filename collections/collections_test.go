@@ -19,7 +19,7 @@ var wantNames = []string{
 	"slide_templates", "global_slide_templates", "documents", "document_categories", "custom_colors",
 	"custom_fonts", "text_formatting_settings", "registered_slide_types", "organisation_api_access",
 	"branch_url_items", "display_website_groups", "display_websites", "scheduled_contents",
-	"recurring_scheduled_contents", "emergency_slideshows",
+	"recurring_scheduled_contents", "emergency_slideshows", "audit_events",
 }
 
 func TestEveryCollectionIsMigrated(t *testing.T) {

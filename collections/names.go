@@ -34,6 +34,7 @@ const (
 	ScheduledContents          = "scheduled_contents"
 	RecurringScheduledContents = "recurring_scheduled_contents"
 	EmergencySlideshows        = "emergency_slideshows"
+	AuditEvents                = "audit_events"
 )
 
 // UsersCollectionId is the id PocketBase gives its default "users" auth

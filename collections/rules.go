@@ -415,6 +415,10 @@ func apiRules() map[string]Rules {
 				newRefsIn("display_website_groups", "branch", emergencyBranch))),
 			Delete: rule(emergencyAccess),
 		},
+		// The audit trail: org admins read their organisation's events,
+		// super admins all; nobody writes (package audit refuses even
+		// superusers).
+		AuditEvents: readOnly(isOrgAdmin("organisation")),
 	}
 }
 

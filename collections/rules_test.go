@@ -258,6 +258,9 @@ func TestAPIRulesMigration(t *testing.T) {
 		t.Helper()
 		for _, name := range collections.Names() {
 			c, err := app.FindCollectionByNameOrId(name)
+			if err != nil && stage == "reverted" && name == collections.AuditEvents {
+				continue // created by a later migration, reverted too
+			}
 			if err != nil {
 				t.Fatalf("%s: %s: %v", stage, name, err)
 			}
@@ -429,6 +432,9 @@ func (w *probeWorld) visible(u *probeUser, collection string, r *core.Record) bo
 		return false
 	case collections.GlobalSlideTemplates, collections.DocumentCategories:
 		return true
+	case collections.AuditEvents:
+		org := r.GetString("organisation")
+		return super || org != "" && must(access.IsOrgAdminIn(app, uid, org))
 	}
 	return belongs(r.GetString("organisation"))
 }
@@ -732,6 +738,9 @@ func (w *probeWorld) createBody(collection string, u *probeUser, o *probeOrg) an
 			"weekday": 3, "start_time": "10:00", "end_time": "11:00", "active_from": "2031-01-01"}
 	case collections.EmergencySlideshows:
 		return map[string]any{"slideshow": show.Id, "display_website_groups": []string{group.Id}}
+	case collections.AuditEvents:
+		return map[string]any{"actor": u.rec.Id, "action": "emergency.delete", "target_collection": collections.Slideshows,
+			"target_id": show.Id, "organisation": o.rec.Id}
 	}
 	return nil // users and global data belong to no organisation
 }
@@ -741,7 +750,8 @@ func (w *probeWorld) createBody(collection string, u *probeUser, o *probeOrg) an
 func creatableBySuper(collection string) bool {
 	switch collection {
 	case collections.Organisations, collections.BranchAPIKeys, collections.KeycloakSessions,
-		collections.RegisteredSlideTypes, collections.OrganisationAPIAccess, collections.TextFormattingSettings:
+		collections.RegisteredSlideTypes, collections.OrganisationAPIAccess, collections.TextFormattingSettings,
+		collections.AuditEvents:
 		return false
 	}
 	return true

@@ -23,7 +23,7 @@ func (s Spec) Name() string { return s.Collection.Name }
 // (rules.go).
 func All() []Spec {
 	var all []Spec
-	for _, area := range [][]Spec{organisationArea(), contentArea(), assetArea(), screenArea()} {
+	for _, area := range [][]Spec{organisationArea(), contentArea(), assetArea(), screenArea(), auditArea()} {
 		all = append(all, area...)
 	}
 	rules := apiRules()

@@ -12,6 +12,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/collections"
 )
 
@@ -31,6 +32,7 @@ func Register(app core.App, loc *time.Location) {
 	registerScreens(app)
 	registerSchedules(app, loc)
 	registerLogin(app)
+	audit.Register(app)
 }
 
 // fieldError is the validation error PocketBase renders as

@@ -1,6 +1,9 @@
 package migrations
 
 import (
+	"database/sql"
+	"errors"
+
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 
@@ -13,6 +16,9 @@ func init() {
 	m.Register(collections.Apply, func(app core.App) error {
 		for _, name := range collections.Names() {
 			c, err := app.FindCollectionByNameOrId(name)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // created by a later migration, already reverted
+			}
 			if err != nil {
 				return err
 			}
