@@ -70,6 +70,17 @@ func (ed *Editors) onStatus(err error) {
 }
 
 func (ed *Editors) resync(joined map[string][]*session) {
+	presence := map[string]*presenceBatch{}
+	defer func() {
+		// One window for all of them, not one after the other.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for id, b := range presence {
+			if err := b.wait(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				ed.app.Logger().Warn("realtime: presence not re-broadcast", "slideshow", id, "error", err)
+			}
+		}
+	}()
 	for id, list := range joined {
 		var frame []byte
 		r, err := ed.app.FindRecordById(collections.Slideshows, id)
@@ -84,10 +95,6 @@ func (ed *Editors) resync(joined map[string][]*session) {
 				s.send(frame)
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if err := ed.broadcastPresence(ctx, id); err != nil && !errors.Is(err, context.Canceled) {
-			ed.app.Logger().Warn("realtime: presence not re-broadcast", "slideshow", id, "error", err)
-		}
-		cancel()
+		presence[id] = ed.presenceSoon(id)
 	}
 }

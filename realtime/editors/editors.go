@@ -40,6 +40,9 @@ type Config struct {
 	// MaxMessage is the largest message accepted (default 8 MiB); a larger
 	// one is answered with a 4006 error and the socket closed with 1009.
 	MaxMessage int64
+	// PresenceDelay gathers a slideshow's presence changes into one frame
+	// (default DefaultPresenceDelay).
+	PresenceDelay time.Duration
 }
 
 // Defaults of Config.
@@ -62,6 +65,9 @@ type Editors struct {
 	sessions map[*session]struct{}
 	wg       sync.WaitGroup // running sessions
 	bg       sync.WaitGroup // resynchronisations after a hub outage
+
+	presenceMu      sync.Mutex
+	presenceBatches map[string]*presenceBatch // open windows by slideshow
 }
 
 // New builds the editors' socket of app and binds its model hooks: a
@@ -77,6 +83,9 @@ func New(app core.App, cfg Config) *Editors {
 	if cfg.MaxMessage <= 0 {
 		cfg.MaxMessage = DefaultMaxMessage
 	}
+	if cfg.PresenceDelay <= 0 {
+		cfg.PresenceDelay = DefaultPresenceDelay
+	}
 	origins := slices.DeleteFunc(append([]string{}, cfg.Origins...), func(o string) bool { return o == "" })
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
@@ -86,6 +95,8 @@ func New(app core.App, cfg Config) *Editors {
 		up:       wsconn.NewUpgrader(origins, 4096),
 		prefix:   hex.EncodeToString(b) + "-",
 		sessions: map[*session]struct{}{},
+
+		presenceBatches: map[string]*presenceBatch{},
 	}
 	app.OnModelAfterUpdateSuccess(collections.Slideshows).BindFunc(ed.onSaved)
 	app.OnModelAfterDeleteSuccess(collections.Slideshows).BindFunc(ed.onDeleted)
@@ -153,6 +164,7 @@ func (ed *Editors) Close() {
 	for _, s := range list {
 		s.shutdown()
 	}
+	ed.stopPresence()
 	done := make(chan struct{})
 	go func() {
 		ed.wg.Wait()

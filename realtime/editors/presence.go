@@ -59,8 +59,14 @@ func (ed *Editors) presenceFrame(ctx context.Context, slideshowID string) ([]byt
 	return rest.Marshal(map[string]any{"presence": entries})
 }
 
-// broadcastPresence publishes the slideshow's presence to its editors.
+// broadcastPresence has the slideshow's presence sent to its editors with
+// the other requests of the same window (presenceSoon) and waits for it.
 func (ed *Editors) broadcastPresence(ctx context.Context, slideshowID string) error {
+	return ed.presenceSoon(slideshowID).wait(ctx)
+}
+
+// publishPresence publishes the slideshow's presence to its editors now.
+func (ed *Editors) publishPresence(ctx context.Context, slideshowID string) error {
 	raw, err := ed.presenceFrame(ctx, slideshowID)
 	if err != nil {
 		return err

@@ -3,8 +3,13 @@ package editors
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/realtime/hub"
 )
 
@@ -119,4 +124,58 @@ func TestPresenceErrors(t *testing.T) {
 	c.expect(`{"message":"Slideshow updated"}`)
 	c.until("broadcast", isData)
 	c.expectOnly()
+}
+
+// Presence requests of one slideshow within a window share one frame:
+// a burst of joins costs one presence frame per editor, not one per join.
+func TestPresenceRequestsShareAWindow(t *testing.T) {
+	f := newFixture(t, Config{PresenceDelay: time.Hour}) // the window stays open
+	first := f.ed.presenceSoon(f.show.Id)
+	for range 50 {
+		if f.ed.presenceSoon(f.show.Id) != first {
+			t.Fatal("a request in the open window started another")
+		}
+	}
+	if other := f.ed.presenceSoon("another"); other == first {
+		t.Fatal("two slideshows share a window")
+	}
+	f.ed.Close()
+	if err := first.wait(t.Context()); !errors.Is(err, errPresenceStopped) {
+		t.Fatalf("a window open at shutdown answered %v", err)
+	}
+	if err := f.ed.presenceSoon(f.show.Id).wait(t.Context()); !errors.Is(err, errPresenceStopped) {
+		t.Fatalf("a request after shutdown answered %v", err)
+	}
+}
+
+// Many editors joining together all end up with the full list, and the
+// first of them is not sent one frame per join.
+func TestPresenceOfAJoinBurst(t *testing.T) {
+	f := newFixture(t, Config{})
+	const n = 12
+	var names []string
+	var socks []*client
+	for i := range n {
+		name := fmt.Sprintf("editor%02d", i)
+		u := apitest.Create(t, f.app, collections.Users, map[string]any{"username": name, "password": name + "-password", "is_active": true})
+		apitest.Create(t, f.app, collections.Memberships, map[string]any{"user": u.Id, "role": collections.RoleOrgAdmin, "organisation": f.w.Org["aarhus"]})
+		names = append(names, name)
+	}
+	for _, name := range names {
+		socks = append(socks, f.open(name))
+	}
+	want := strings.Join(names, ",")
+	frames := 0
+	socks[0].until("the full list", func(m map[string]any) bool {
+		if isPresence(m) {
+			frames++
+		}
+		return isPresence(m) && presenceNames(m) == want
+	})
+	for _, c := range socks[1:] {
+		c.untilPresence(want)
+	}
+	if frames > n {
+		t.Fatalf("the first editor got %d presence frames for %d joins", frames, n)
+	}
 }
