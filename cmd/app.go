@@ -21,6 +21,7 @@ import (
 	"github.com/openstream-go/openstream/hooks"
 	"github.com/openstream-go/openstream/integrations"
 	"github.com/openstream-go/openstream/media"
+	"github.com/openstream-go/openstream/metrics"
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
 	"github.com/openstream-go/openstream/pgsync"
 	"github.com/openstream-go/openstream/playback"
@@ -111,13 +112,20 @@ func wire(app core.App, site settings.Settings, kc keycloak.Config, now func() t
 	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage, Player: player, Health: health, Limits: limits})
 	live := realtime.ConfigFromEnv(site, os.Getenv)
 	live.Player, live.Health = player, health
-	if _, err := realtime.Register(app, live); err != nil {
+	server, liveErr := realtime.Register(app, live)
+	if liveErr != nil {
 		// Refuse to serve rather than run without the shared hub.
-		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
+		app.OnServe().BindFunc(func(*core.ServeEvent) error { return liveErr })
 	}
 	keycloak.NewLogin(kc, site, authtoken.DefaultLifetimes).Register(app)
 	integrations.Register(app, integrations.ConfigFromEnv(os.Getenv))
-	pgsync.Register(app, pgsync.ConfigFromEnv(os.Getenv))
+	mirror := pgsync.ConfigFromEnv(os.Getenv)
+	pgsync.Register(app, mirror)
+	measured := metrics.Config{Token: os.Getenv(metrics.EnvToken), Redis: live.RedisURL != "", Outbox: mirror.URL != ""}
+	if server != nil {
+		measured.Hub, measured.Screens, measured.Sent = server.Hub, server.Screens.Connected, server.Screens.Sent
+	}
+	metrics.Register(app, metrics.New(measured))
 	logPolicy, logErr := rest.RequestLogFromEnv(os.Getenv)
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		if logErr != nil {

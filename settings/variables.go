@@ -98,6 +98,7 @@ var Variables = []Variable{
 	{"OPENSTREAM_LOG_SLOW_REQUESTS", "1s", Server},
 	{"SCREEN_PING_INTERVAL", "30s", Server},
 	{"WS_AUTH_TIMEOUT", "5s", Server},
+	{"METRICS_TOKEN", "", Server},
 
 	// Slide-type data sources (integrations).
 	{"DDB_BASE_URLS", "", Server},

@@ -73,3 +73,25 @@ func TestEmergencyExpiryWakesAndSwitchesOff(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Sent counts the content frames written and their bytes (for /metrics).
+func TestSentCountsContentFrames(t *testing.T) {
+	e := setup(t, screens.Config{})
+	c := rttest.Dial(t, e.url, nil)
+	c.Send(map[string]any{"type": "authenticate", "apiKey": e.aarhus.Key, "displayWebsiteId": e.aarhus.Screen})
+	if m := c.Next(); m["type"] != "authenticated" {
+		t.Fatalf("first answer %v", m)
+	}
+	raw := c.NextRaw()
+	deadline := time.Now().Add(rttest.Wait)
+	for {
+		frames, bytes := e.mgr.Sent()
+		if frames == 1 && bytes == uint64(len(raw)) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sent %d frames, %d bytes; the screen got one of %d bytes", frames, bytes, len(raw))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -102,6 +102,13 @@ type Manager struct {
 
 	settle      *time.Timer // fires when no handshake happened for a while
 	settledConn int         // Connected() at the last release (settle's goroutine only)
+
+	pushes, pushBytes atomic.Uint64 // content frames written, and their bytes
+}
+
+// Sent is the number of content frames written to screens and their bytes.
+func (m *Manager) Sent() (frames, bytes uint64) {
+	return m.pushes.Load(), m.pushBytes.Load()
 }
 
 // A reconnect storm (every screen of an instance at once, after a deploy
@@ -421,8 +428,13 @@ func (m *Manager) sender() {
 			return
 		case batch := <-m.sendq:
 			for _, s := range batch {
-				if err := s.flush(); err != nil && !errors.Is(err, errClosed) {
+				n, err := s.flush()
+				if err != nil && !errors.Is(err, errClosed) {
 					s.conn.Close(websocket.CloseGoingAway, "")
+				}
+				if n > 0 {
+					m.pushes.Add(1)
+					m.pushBytes.Add(uint64(n))
 				}
 			}
 		}

@@ -21,6 +21,7 @@ import (
 type rendering struct {
 	version string
 	msg     *websocket.PreparedMessage
+	size    int               // of msg's text
 	content *playback.Content // nil while there is nothing to play
 	until   time.Time
 	noGroup bool
@@ -94,7 +95,7 @@ func (m *Manager) deliver(screens []*screen, now time.Time, force bool, wake fun
 		case r.err != nil:
 			m.app.Logger().Error("realtime: screen content", "screen", s.id, "error", r.err)
 		default:
-			if send = s.offer(r.version, r.msg, force); send {
+			if send = s.offer(r.version, r.msg, r.size, force); send {
 				if err := m.cfg.Health.SeenLater(s.id, now, r.content); err != nil {
 					m.app.Logger().Warn("screen health", "screen", s.id, "error", err)
 				}
@@ -162,7 +163,9 @@ func (m *Manager) renderOne(r *rendering, row *core.Record, now time.Time) {
 	default:
 		r.version, body, r.content = content.Version, content.JSON, content
 	}
-	r.msg, r.err = websocket.NewPreparedMessage(websocket.TextMessage, contentMessage(r.version, body))
+	text := contentMessage(r.version, body)
+	r.size = len(text)
+	r.msg, r.err = websocket.NewPreparedMessage(websocket.TextMessage, text)
 }
 
 // keyBranch is the branch of an active key ("" when the key is gone or off).

@@ -22,6 +22,7 @@ type screen struct {
 	group   string
 	version string // of the newest content handed to it (sent or pending)
 	content *websocket.PreparedMessage
+	size    int // of content's text
 	notices [][]byte
 	closing *wsconn.Error // a close to send after the pending frames
 	queued  bool
@@ -32,13 +33,13 @@ var errClosed = errors.New("screen closed")
 
 // offer makes msg (of version) the next content unless the screen already
 // has that version; it reports whether the screen must be queued.
-func (s *screen) offer(version string, msg *websocket.PreparedMessage, force bool) bool {
+func (s *screen) offer(version string, msg *websocket.PreparedMessage, size int, force bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed || s.closing != nil || (!force && version == s.version) {
 		return false
 	}
-	s.version, s.content = version, msg
+	s.version, s.content, s.size = version, msg, size
 	return true
 }
 
@@ -73,14 +74,15 @@ func (s *screen) markQueued() bool {
 	return true
 }
 
-// flush writes the pending notices, content and close, in that order.
-func (s *screen) flush() error {
+// flush writes the pending notices, content and close, in that order;
+// sent is the size of the content frame written (0: none).
+func (s *screen) flush() (sent int, err error) {
 	s.mu.Lock()
-	notices, content, closing := s.notices, s.content, s.closing
+	notices, content, size, closing := s.notices, s.content, s.size, s.closing
 	s.notices, s.content, s.queued = nil, nil, false
 	if s.closed {
 		s.mu.Unlock()
-		return errClosed
+		return 0, errClosed
 	}
 	if closing != nil {
 		s.closed = true
@@ -88,18 +90,19 @@ func (s *screen) flush() error {
 	s.mu.Unlock()
 	for _, n := range notices {
 		if err := s.conn.WriteText(n); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if content != nil && closing == nil {
 		if err := s.conn.WritePrepared(content); err != nil {
-			return err
+			return 0, err
 		}
+		sent = size
 	}
 	if closing != nil {
 		s.conn.CloseWith(closing.Code, closing.Error)
 	}
-	return nil
+	return sent, nil
 }
 
 // where is the screen's branch and group.
