@@ -110,11 +110,11 @@ func (h *handlers) patchSlideshow(e *core.RequestEvent) error {
 // saveSlideshow applies the request body with the serializer rules shared
 // with the editors' WebSocket.
 func (h *handlers) saveSlideshow(e *core.RequestEvent, r *core.Record, full bool) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	return slideshowform.Apply(e.Request.Context(), e.App, h.cfg.Settings.TimeZone, r, body, full)
+	return slideshowform.Apply(e.Request.Context(), e.App, r, f, full)
 }
 
 func (h *handlers) deleteSlideshow(e *core.RequestEvent) error {

@@ -17,9 +17,18 @@ import (
 // repeated multipart fields expect).
 type Body map[string]any
 
+// RawFields are the top-level values of a JSON object as the client wrote
+// them: free-form JSON (slideshow_data, slide_data, wayfinding_data) is
+// stored from here, so its key order and number spelling survive.
+type RawFields map[string]json.RawMessage
+
 // bodyKey caches the parsed body on the request: the body stream can be
 // read once, and several helpers (branch_id, suborg_id, the handler) read it.
-const bodyKey = "openstream.body"
+// rawKey caches the RawFields of a JSON body beside it.
+const (
+	bodyKey = "openstream.body"
+	rawKey  = "openstream.body.raw"
+)
 
 // ReadBody parses JSON, form-urlencoded and multipart bodies like DRF's
 // parsers. An empty body is an empty Body.
@@ -27,43 +36,65 @@ func ReadBody(e *core.RequestEvent) (Body, error) {
 	if cached, ok := e.Get(bodyKey).(Body); ok {
 		return cached, nil
 	}
-	body, err := readBody(e)
+	body, raw, err := readBody(e)
 	if err == nil {
 		e.Set(bodyKey, body)
+		e.Set(rawKey, raw)
 	}
 	return body, err
 }
 
-func readBody(e *core.RequestEvent) (Body, error) {
+// DecodeObject decodes a JSON object into its Body and its RawFields (both
+// nil for null). A value that is not an object is a *json.UnmarshalTypeError.
+func DecodeObject(data []byte) (Body, RawFields, error) {
+	var raw RawFields
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, nil, err
+	}
+	if raw == nil {
+		return nil, nil, nil
+	}
+	body := make(Body, len(raw))
+	for k, v := range raw {
+		var value any
+		if err := json.Unmarshal(v, &value); err != nil {
+			return nil, nil, err // not reached: the object was valid
+		}
+		body[k] = value
+	}
+	return body, raw, nil
+}
+
+func readBody(e *core.RequestEvent) (Body, RawFields, error) {
 	ct := e.Request.Header.Get("Content-Type")
 	if e.Request.ContentLength == 0 && ct == "" {
-		return Body{}, nil
+		return Body{}, nil, nil
 	}
 	mediaType, _, err := mime.ParseMediaType(ct)
 	if ct == "" {
 		mediaType, err = "application/json", nil // DRF's first parser
 	}
 	if err != nil {
-		return nil, unsupported(ct)
+		return nil, nil, unsupported(ct)
 	}
 	switch mediaType {
 	case "application/json":
-		raw, err := io.ReadAll(e.Request.Body)
+		data, err := io.ReadAll(e.Request.Body)
 		if err != nil {
-			return nil, tooLarge(err)
+			return nil, nil, tooLarge(err)
 		}
-		if len(strings.TrimSpace(string(raw))) == 0 {
-			return Body{}, nil
+		if len(strings.TrimSpace(string(data))) == 0 {
+			return Body{}, nil, nil
 		}
-		var body Body
-		if err := json.Unmarshal(raw, &body); err != nil {
+		body, raw, err := DecodeObject(data)
+		if err != nil {
 			var typeErr *json.UnmarshalTypeError
 			if errors.As(err, &typeErr) {
-				return nil, Detail(http.StatusBadRequest, `Invalid data. Expected a dictionary, but got `+typeErr.Value+`.`)
+				return nil, nil, Detail(http.StatusBadRequest, `Invalid data. Expected a dictionary, but got `+typeErr.Value+`.`)
 			}
-			return nil, Detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
+			return nil, nil, Detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
 		}
-		return body, nil
+		return body, raw, nil
 	case "application/x-www-form-urlencoded", "multipart/form-data":
 		var err error
 		if mediaType == "multipart/form-data" {
@@ -73,9 +104,9 @@ func readBody(e *core.RequestEvent) (Body, error) {
 		}
 		if err != nil {
 			if tl := tooLarge(err); tl.Status == http.StatusRequestEntityTooLarge {
-				return nil, tl
+				return nil, nil, tl
 			}
-			return nil, Detail(http.StatusBadRequest, "Form parse error - "+err.Error())
+			return nil, nil, Detail(http.StatusBadRequest, "Form parse error - "+err.Error())
 		}
 		body := Body{}
 		for k, v := range e.Request.PostForm {
@@ -83,9 +114,9 @@ func readBody(e *core.RequestEvent) (Body, error) {
 				body[k] = v[len(v)-1]
 			}
 		}
-		return body, nil
+		return body, nil, nil
 	}
-	return nil, unsupported(mediaType)
+	return nil, nil, unsupported(mediaType)
 }
 
 func unsupported(ct string) *Error {

@@ -1,13 +1,17 @@
 package rest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/collections"
@@ -21,6 +25,9 @@ import (
 type Form struct {
 	app  core.App
 	Body Body
+	// Raw is the body's fields as written (a JSON body's; nil for a form),
+	// read by JSONValue.
+	Raw  RawFields
 	loc  *time.Location
 	Errs map[string][]string
 }
@@ -32,12 +39,20 @@ func NewForm(e *core.RequestEvent, loc *time.Location) (*Form, error) {
 	if err != nil {
 		return nil, err
 	}
-	return FormOf(e.App, body, loc), nil
+	raw, _ := e.Get(rawKey).(RawFields)
+	return FormOf(e.App, body, loc).WithRaw(raw), nil
 }
 
 // FormOf reads an already decoded body (a WebSocket message's data).
 func FormOf(app core.App, body Body, loc *time.Location) *Form {
 	return &Form{app: app, Body: body, loc: loc, Errs: map[string][]string{}}
+}
+
+// WithRaw gives f the fields of its body as written (DecodeObject), so
+// JSONValue keeps them as the client sent them.
+func (f *Form) WithRaw(raw RawFields) *Form {
+	f.Raw = raw
+	return f
 }
 
 // Fail adds an error to key.
@@ -322,10 +337,36 @@ func (f *Form) Choice(key string, values []string, required bool) (string, bool)
 	return v, true
 }
 
-// JSONValue is a JSONField: any JSON value, kept as sent.
+// JSONValue is a JSONField: any JSON value, kept as sent. An object, array,
+// number or boolean of a JSON body is its text as the client wrote it
+// (types.JSONRaw, compacted), so object keys keep their order and numbers
+// their spelling when stored and served again; re-encoding the decoded
+// value would sort the keys. A string is the decoded string (PocketBase
+// reads JSON text inside it, as before), null is nil, and a value that is
+// not valid UTF-8 is the decoded value (invalid bytes replaced).
 func (f *Form) JSONValue(key string) (any, bool) {
 	v, present := f.Body[key]
-	return v, present
+	if !present {
+		return nil, false
+	}
+	if raw, ok := Verbatim(f.Raw[key]); ok {
+		return raw, true
+	}
+	return v, true
+}
+
+// Verbatim is raw, a JSON value as a client wrote it, compacted, when it
+// is an object, array, number or boolean in valid UTF-8; else false.
+func Verbatim(raw json.RawMessage) (types.JSONRaw, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] == '"' || raw[0] == 'n' || !utf8.Valid(raw) {
+		return nil, false
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, false
+	}
+	return types.JSONRaw(buf.Bytes()), true
 }
 
 // OrgPK is PK for an organisation's asset (category, tag): one of another

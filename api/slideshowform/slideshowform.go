@@ -6,7 +6,6 @@ package slideshowform
 
 import (
 	"context"
-	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -20,14 +19,15 @@ var camelAliases = map[string]string{
 	"previewWidth": "preview_width", "previewHeight": "preview_height", "isCustomDimensions": "is_custom_dimensions",
 }
 
-// Apply validates body and saves r with it. full is a create: name is
+// Apply validates f's body and saves r with it. full is a create: name is
 // required, and a "tags" list of ids or {id} objects stands in for tag_ids
 // and a "category" object for category_id, as the copy dialog re-posts a
 // slideshow as it was read. Category and tags must be the organisation's
-// of r's branch. A 400 (rest field errors) leaves r's stored row unchanged.
-// ctx travels to the model hooks (see the realtime editors).
-func Apply(ctx context.Context, app core.App, loc *time.Location, r *core.Record, body rest.Body, full bool) error {
-	f := rest.FormOf(app, body, loc)
+// of r's branch. slideshow_data is stored as f's client wrote it (the
+// form's raw fields), key order included. A 400 (rest field errors) leaves
+// r's stored row unchanged. ctx travels to the model hooks (see the
+// realtime editors).
+func Apply(ctx context.Context, app core.App, r *core.Record, f *rest.Form, full bool) error {
 	for camel, snake := range camelAliases {
 		if v, ok := f.Body[camel]; ok && !f.Has(snake) {
 			f.Body[snake] = v

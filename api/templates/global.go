@@ -117,8 +117,8 @@ func (h *handlers) saveGlobal(e *core.RequestEvent, t *core.Record, create bool)
 	if v, ok := f.Text("name", 255, create); ok {
 		t.Set("name", v)
 	}
-	if f.Has("slide_data") {
-		t.Set("slide_data", f.Body["slide_data"])
+	if v, ok := f.JSONValue("slide_data"); ok {
+		t.Set("slide_data", v)
 	}
 	if f.Has("thumbnail_url") {
 		v, msg := thumbnail(f.Body["thumbnail_url"])

@@ -112,8 +112,8 @@ func saveTemplate(e *core.RequestEvent, t *core.Record, create, ownership bool) 
 	if v, ok := f.Text("name", 255, create); ok {
 		t.Set("name", v)
 	}
-	if f.Has("slide_data") {
-		t.Set("slide_data", f.Body["slide_data"])
+	if v, ok := f.JSONValue("slide_data"); ok {
+		t.Set("slide_data", v)
 	}
 	if v, ok := f.Text("aspect_ratio", 10, false); ok {
 		t.Set("aspect_ratio", v)

@@ -31,6 +31,7 @@ func FuzzMessages(f *testing.F) {
 		{true, `{}`, `{"type":"update","data":{"slideshow_data":{"slides":[{"name":"x"}]}}}`},
 		{true, "\x00\xff", `{"type":"update","data":{"preview_width":-1,"tag_ids":[1,"x"]}}`},
 		{true, `{"type":"update","data":{"category_id":99999}}`, `{"type":"authenticate","token":1}`},
+		{true, `{"type":"update","data":{"slideshow_data":{"z":1,"a":[{"y":2.50,"b":null}]}}}`, `{"type":"update","data":{"slideshow_data":"{\"b\":1}"}}`},
 	} {
 		f.Add(seed.auth, []byte(seed.first), []byte(seed.later))
 	}
@@ -123,12 +124,12 @@ func checkDecoders(t *testing.T, first, later []byte) {
 	} else if tok == "" {
 		t.Fatalf("decodeAuth(%q) accepted an empty token", first)
 	}
-	kind, data, e := decodeMessage(later)
-	if e != nil && (kind != kindIgnore || data != nil || !slices.Contains([]int{4004, 4005, 4006}, e.Code)) {
+	kind, data, fields, e := decodeMessage(later)
+	if e != nil && (kind != kindIgnore || data != nil || fields != nil || !slices.Contains([]int{4004, 4005, 4006}, e.Code)) {
 		t.Fatalf("decodeMessage(%q) = %v, %v, %+v", later, kind, data, e)
 	}
-	if kind == kindUpdate && len(data) == 0 {
-		t.Fatalf("decodeMessage(%q): update without data", later)
+	if kind == kindUpdate && (len(data) == 0 || len(fields) != len(data)) {
+		t.Fatalf("decodeMessage(%q): update without data, or data %v and fields %v apart", later, data, fields)
 	}
 }
 

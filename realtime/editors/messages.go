@@ -98,28 +98,28 @@ const (
 )
 
 // decodeMessage reads a message after authentication: an update with its
-// data, something to ignore, or the error to answer with (none closes).
-func decodeMessage(raw []byte) (messageKind, map[string]any, *wsconn.Error) {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return kindIgnore, nil, wsErr(wsconn.CodeInvalidJSON, errInvalidJSONData)
+// data (decoded, and its fields as the editor wrote them, which free-form
+// JSON is stored from), something to ignore, or the error to answer with
+// (none closes).
+func decodeMessage(raw []byte) (messageKind, rest.Body, rest.RawFields, *wsconn.Error) {
+	if !json.Valid(raw) {
+		return kindIgnore, nil, nil, wsErr(wsconn.CodeInvalidJSON, errInvalidJSONData)
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return kindIgnore, nil, wsErr(wsconn.CodeGeneric, errGeneric)
-	}
+	var obj map[string]json.RawMessage
+	err := json.Unmarshal(raw, &obj) // fails only for JSON that is not an object
 	typ, ok := obj["type"]
-	if !ok {
-		return kindIgnore, nil, wsErr(wsconn.CodeGeneric, errGeneric)
+	if err != nil || obj == nil || !ok {
+		return kindIgnore, nil, nil, wsErr(wsconn.CodeGeneric, errGeneric)
 	}
-	if s, _ := typ.(string); s != "update" {
-		return kindIgnore, nil, nil
+	var kind string
+	if json.Unmarshal(typ, &kind) != nil || kind != "update" {
+		return kindIgnore, nil, nil, nil
 	}
-	data, ok := obj["data"].(map[string]any)
-	if !ok || len(data) == 0 {
-		return kindIgnore, nil, wsErr(wsconn.CodeNotFound, errMissingData)
+	data, fields, err := rest.DecodeObject(obj["data"])
+	if err != nil || len(data) == 0 {
+		return kindIgnore, nil, nil, wsErr(wsconn.CodeNotFound, errMissingData)
 	}
-	return kindUpdate, data, nil
+	return kindUpdate, data, fields, nil
 }
 
 // marshalFrame encodes a frame; the frames here always encode, so a

@@ -266,13 +266,13 @@ func (s *session) readFailed(err error) *final {
 
 // handle answers one message after authentication.
 func (s *session) handle(raw []byte) *final {
-	kind, data, e := decodeMessage(raw)
+	kind, data, fields, e := decodeMessage(raw)
 	if e != nil {
 		s.sendError(e)
 		return nil
 	}
 	if kind == kindUpdate {
-		return s.update(data)
+		return s.update(data, fields)
 	}
 	return nil
 }

@@ -170,8 +170,10 @@ func (s *session) leave() {
 // update is {"type":"update","data":{...}}: the checks again (a socket
 // whose checks now pass joins; one whose checks now fail leaves), then the
 // REST PATCH validation and save, "Slideshow updated" to the sender and
-// the new slideshow to every editor. Invalid data saves nothing.
-func (s *session) update(data map[string]any) *final {
+// the new slideshow to every editor. Invalid data saves nothing. fields
+// are data as the editor wrote it: its slideshow_data is stored, and so
+// sent to every editor, as written.
+func (s *session) update(data rest.Body, fields rest.RawFields) *final {
 	r, f := s.check()
 	if f != nil {
 		s.leave()
@@ -194,7 +196,8 @@ func (s *session) update(data map[string]any) *final {
 	}
 	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), savedHereKey{}, s.connID), saveTimeout)
 	defer cancel()
-	if err := slideshowform.Apply(ctx, s.ed.app, s.ed.cfg.Location, fresh, rest.Body(data), false); err != nil {
+	form := rest.FormOf(s.ed.app, data, s.ed.cfg.Location).WithRaw(fields)
+	if err := slideshowform.Apply(ctx, s.ed.app, fresh, form, false); err != nil {
 		var re *rest.Error
 		if errors.As(err, &re) {
 			s.sendError(&wsconn.Error{Error: errInvalidUpdate, Code: wsconn.CodeGeneric, Detail: re.Body})
@@ -216,7 +219,8 @@ func (s *session) update(data map[string]any) *final {
 }
 
 // snapshot is the {"data": <Slideshow>} frame of r, with the camelCase preview
-// keys the editor reads (docs/editors-websocket.md, "Loading").
+// keys the editor reads (docs/editors-websocket.md, "Loading"); its
+// slideshow_data is the stored text, as the editor that saved it wrote it.
 func (ed *Editors) snapshot(r *core.Record) ([]byte, error) {
 	obj, err := shape.New(ed.app, ed.cfg.Location).Slideshow(r, true)
 	if err != nil {
