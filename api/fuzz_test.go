@@ -144,6 +144,8 @@ func FuzzContentBodies(f *testing.F) {
 		`{"slideshow_playlist":"{playlist}","slideshow":"{slideshow}","position":"1e3"}`,
 		`{"name":"` + strings.Repeat("n", 300) + `","aspect_ratio":12,"wayfinding_data":"x"}`,
 		`[]`, `null`, `{`, `"x"`, `{"name":{"a":1}}`,
+		`{"revision":0,"name":"older"}`, `{"revision":"1e3","slideshow_data":{"b":1,"a":[1.0,"\u00e6"]}}`,
+		"{\"revision\":1,\"slideshow_data\":{\"b\":\"\xff\"}}",
 	} {
 		f.Add(sub(seed, ids))
 	}

@@ -128,7 +128,7 @@ func (w *world) runRows(t *testing.T, ids map[string]string, rows []apiRow) {
 // slideshowJSON is the full Slideshow shape of a signage slideshow.
 const slideshowJSON = `{"id":{slideshow},"name":"aarhus welcome","category":null,"tags":[],"mode":"slideshow",` +
 	`"is_emergency_slideshow":false,"branch":{branch},"created_by":null,"preview_width":1920,"preview_height":1080,` +
-	`"is_custom_dimensions":true,"slideshow_data":{"slides":[{"id":1}]},"is_legacy":false,"aspect_ratio":"16:9"}`
+	`"is_custom_dimensions":true,"slideshow_data":{"slides":[{"id":1}]},"is_legacy":false,"aspect_ratio":"16:9","revision":1}`
 
 func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -108,13 +109,32 @@ func (h *handlers) patchSlideshow(e *core.RequestEvent) error {
 }
 
 // saveSlideshow applies the request body with the serializer rules shared
-// with the editors' WebSocket.
+// with the editors' WebSocket. An update based on an older revision is a
+// 409 with the current slideshow (docs/api.md, "Slideshows").
 func (h *handlers) saveSlideshow(e *core.RequestEvent, r *core.Record, full bool) error {
 	f, err := rest.NewForm(e, h.cfg.Settings.TimeZone)
 	if err != nil {
 		return err
 	}
-	return slideshowform.Apply(e.Request.Context(), e.App, r, f, full)
+	_, err = slideshowform.Apply(e.Request.Context(), e.App, r, f, full)
+	if _, stale := errors.AsType[*slideshowform.StaleRevisionError](err); stale {
+		return h.staleSlideshow(e, r.Id)
+	}
+	return err
+}
+
+// staleSlideshow is the 409 of an update based on an older revision:
+// {"detail": ..., "data": <the current Slideshow>}.
+func (h *handlers) staleSlideshow(e *core.RequestEvent, id string) error {
+	current, err := e.App.FindRecordById(collections.Slideshows, id)
+	if err != nil {
+		return rest.NotFound("Slideshow")
+	}
+	j, err := shape.New(e.App, h.cfg.Settings.TimeZone).Slideshow(current, true)
+	if err != nil {
+		return err
+	}
+	return &rest.Error{Status: http.StatusConflict, Body: map[string]any{"detail": slideshowform.MsgStale, "data": j}}
 }
 
 func (h *handlers) deleteSlideshow(e *core.RequestEvent) error {

@@ -11,6 +11,11 @@ const (
 // DefaultAspectRatio is upstream's default for every stored aspect_ratio.
 const DefaultAspectRatio = "16:9"
 
+// RevisionField is the slideshows' save counter: 1 when created, one more
+// with every save (hooks keep it), so an editor's update based on an older
+// revision can be refused (docs/editors-websocket.md, "Revisions").
+const RevisionField = "revision"
+
 func contentArea() []Spec {
 	return []Spec{
 		{Collection: orgScopedName(Categories)},
@@ -41,6 +46,8 @@ func slideshows() *core.Collection {
 	c := newBase(Slideshows)
 	ratio := text("aspect_ratio", 20, false)
 	ratio.Help = "Derived from preview_width and preview_height on every save."
+	revision := integer(RevisionField, num(0), nil)
+	revision.Help = "1 when created, one more with every save; an editor's update based on an older revision is refused."
 	c.Fields.Add(
 		text("name", 255, true),
 		rel("category", Categories, false, false),
@@ -56,6 +63,7 @@ func slideshows() *core.Collection {
 		boolean("is_legacy"),
 		updated("updated_at"),
 		ratio,
+		revision,
 	)
 	return c
 }

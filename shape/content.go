@@ -28,8 +28,10 @@ func (s *Shaper) Category(c *core.Record) (Object, error) {
 // Tag has the category shape.
 func (s *Shaper) Tag(t *core.Record) (Object, error) { return s.Category(t) }
 
-// Slideshow is the Slideshow shape; slideshow_data only withData (the
-// includeSlideshowData flag of the content list).
+// Slideshow is the Slideshow shape, with our revision (the number of the
+// last save, for editors that detect concurrent edits); slideshow_data only
+// withData (the includeSlideshowData flag of the content list), as stored:
+// the client's own text, key order included.
 func (s *Shaper) Slideshow(r *core.Record, withData bool) (Object, error) {
 	category, err := s.categoryByID(r.GetString("category"))
 	if err != nil {
@@ -53,6 +55,7 @@ func (s *Shaper) Slideshow(r *core.Record, withData bool) (Object, error) {
 		"is_custom_dimensions":   r.GetBool("is_custom_dimensions"),
 		"is_legacy":              r.GetBool("is_legacy"),
 		"aspect_ratio":           r.GetString("aspect_ratio"),
+		"revision":               r.GetInt(collections.RevisionField),
 	}
 	if withData {
 		out["slideshow_data"] = r.Get("slideshow_data")

@@ -31,7 +31,8 @@ func FuzzMessages(f *testing.F) {
 		{true, `{}`, `{"type":"update","data":{"slideshow_data":{"slides":[{"name":"x"}]}}}`},
 		{true, "\x00\xff", `{"type":"update","data":{"preview_width":-1,"tag_ids":[1,"x"]}}`},
 		{true, `{"type":"update","data":{"category_id":99999}}`, `{"type":"authenticate","token":1}`},
-		{true, `{"type":"update","data":{"slideshow_data":{"z":1,"a":[{"y":2.50,"b":null}]}}}`, `{"type":"update","data":{"slideshow_data":"{\"b\":1}"}}`},
+		{true, `{"type":"update","data":{"revision":0,"slideshow_data":{"z":1,"a":[{"y":2.50,"b":null}]}}}`, `{"type":"update","data":{"revision":"x"}}`},
+		{true, `{"type":"update","data":{"revision":1e3,"name":"Later"}}`, `{"type":"update","data":{"revision":-1,"slideshow_data":"{\"b\":1}"}}`},
 	} {
 		f.Add(seed.auth, []byte(seed.first), []byte(seed.later))
 	}
@@ -110,6 +111,9 @@ func validFrame(m map[string]any) bool {
 	msg, ok := m["error"].(string)
 	code, _ := m["code"].(float64)
 	_, detail := m["detail"]
+	if _, data := m["data"].(map[string]any); data && code == 4009 {
+		return ok && msg == errStaleRevision && len(m) == 3
+	}
 	return ok && msg != "" && slices.Contains([]float64{4001, 4002, 4004, 4005, 4006, 4007}, code) &&
 		(len(m) == 2 || len(m) == 3 && detail)
 }

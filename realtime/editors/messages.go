@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/openstream-go/openstream/api/slideshowform"
 	"github.com/openstream-go/openstream/realtime/wsconn"
 	"github.com/openstream-go/openstream/rest"
 )
@@ -29,6 +30,7 @@ const (
 	errPresenceBroadcast = "Could not broadcast list of active users"
 	errRedisLost         = "Realtime connection lost (Redis); changes by others may arrive late"
 	errBinary            = "Binary messages are not accepted"
+	errStaleRevision     = slideshowform.MsgStale
 )
 
 func errTooLarge(limit int64) string { return fmt.Sprintf("Message too large (limit %d bytes)", limit) }

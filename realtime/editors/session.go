@@ -61,6 +61,9 @@ type session struct {
 	writerDone chan struct{}
 
 	userID string // set once authenticated (reader goroutine only)
+	// ownFrom..ownTo is the latest run of revisions made by this socket's
+	// saves alone (reader goroutine only; see rebase).
+	ownFrom, ownTo int
 
 	mu     sync.Mutex
 	joined string // slideshow id whose topic and presence the socket is in

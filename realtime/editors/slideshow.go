@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -170,9 +171,11 @@ func (s *session) leave() {
 // update is {"type":"update","data":{...}}: the checks again (a socket
 // whose checks now pass joins; one whose checks now fail leaves), then the
 // REST PATCH validation and save, "Slideshow updated" to the sender and
-// the new slideshow to every editor. Invalid data saves nothing. fields
-// are data as the editor wrote it: its slideshow_data is stored, and so
-// sent to every editor, as written.
+// the new slideshow to every editor. Invalid data saves nothing; an update
+// based on an older revision saves nothing and gets the current slideshow;
+// one that changes nothing is acknowledged and neither saved nor sent.
+// fields are data as the editor wrote it: its slideshow_data is stored,
+// and so sent to every editor, as written.
 func (s *session) update(data rest.Body, fields rest.RawFields) *final {
 	r, f := s.check()
 	if f != nil {
@@ -194,20 +197,29 @@ func (s *session) update(data rest.Body, fields rest.RawFields) *final {
 		s.sendError(wsErr(wsconn.CodeNotFound, errNoSlideshow))
 		return nil
 	}
+	form := rest.FormOf(s.ed.app, data, s.ed.cfg.Location).WithRaw(fields)
+	s.rebase(form)
 	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), savedHereKey{}, s.connID), saveTimeout)
 	defer cancel()
-	form := rest.FormOf(s.ed.app, data, s.ed.cfg.Location).WithRaw(fields)
-	if err := slideshowform.Apply(ctx, s.ed.app, fresh, form, false); err != nil {
+	saved, err := slideshowform.Apply(ctx, s.ed.app, fresh, form, false)
+	if err != nil {
 		var re *rest.Error
-		if errors.As(err, &re) {
+		switch {
+		case errors.As(err, new(*slideshowform.StaleRevisionError)):
+			s.sendConflict(fresh.Id)
+		case errors.As(err, &re):
 			s.sendError(&wsconn.Error{Error: errInvalidUpdate, Code: wsconn.CodeGeneric, Detail: re.Body})
-		} else {
+		default:
 			s.log().Error("realtime: slideshow update failed", "error", err)
 			s.sendError(wsErr(wsconn.CodeGeneric, errGeneric))
 		}
 		return nil
 	}
 	s.send(frameUpdated)
+	if !saved {
+		return nil
+	}
+	s.saved(fresh.GetInt(collections.RevisionField))
 	raw, err := s.ed.snapshot(fresh)
 	if err == nil {
 		err = s.ed.cfg.Hub.Publish(context.Background(), topicOf(fresh.Id), raw)
@@ -218,10 +230,66 @@ func (s *session) update(data rest.Body, fields rest.RawFields) *final {
 	return nil
 }
 
-// snapshot is the {"data": <Slideshow>} frame of r, with the camelCase preview
-// keys the editor reads (docs/editors-websocket.md, "Loading"); its
-// slideshow_data is the stored text, as the editor that saved it wrote it.
+// rebase lets an update build on this socket's own saves. An editor that
+// sends its next update before the echo of the previous one arrived still
+// carries the revision it started from; when every save since then was
+// made by this socket, nothing of anyone else's would be undone, so the
+// update is based on the latest of them instead.
+func (s *session) rebase(f *rest.Form) {
+	v, _ := f.Body.String(collections.RevisionField)
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err == nil && n >= s.ownFrom && n < s.ownTo {
+		f.Body[collections.RevisionField] = float64(s.ownTo)
+	}
+}
+
+// saved records that this socket's save made revision n: the run of
+// consecutive revisions made by this socket's saves alone grows, or a new
+// one starts after someone else's save.
+func (s *session) saved(n int) {
+	if s.ownTo != n-1 {
+		s.ownFrom = n - 1
+	}
+	s.ownTo = n
+}
+
+// sendConflict answers an update based on an older revision with the
+// current slideshow: {"error": ..., "code": 4009, "data": <Slideshow>}.
+func (s *session) sendConflict(id string) {
+	current, err := s.ed.app.FindRecordById(collections.Slideshows, id)
+	if err != nil {
+		s.sendError(wsErr(wsconn.CodeNotFound, errNoSlideshow))
+		return
+	}
+	obj, err := s.ed.slideshow(current)
+	if err != nil {
+		s.log().Error("realtime: slideshow not rendered", "error", err)
+		s.sendError(wsErr(wsconn.CodeGeneric, errGeneric))
+		return
+	}
+	s.send(marshalFrame(conflictFrame{Error: errStaleRevision, Code: wsconn.CodeConflict, Data: obj}))
+}
+
+// conflictFrame is the error frame of an update based on an older revision.
+type conflictFrame struct {
+	Error string       `json:"error"`
+	Code  int          `json:"code"`
+	Data  shape.Object `json:"data"`
+}
+
+// snapshot is the {"data": <Slideshow>} frame of r.
 func (ed *Editors) snapshot(r *core.Record) ([]byte, error) {
+	obj, err := ed.slideshow(r)
+	if err != nil {
+		return nil, err
+	}
+	return rest.Marshal(map[string]any{"data": obj})
+}
+
+// slideshow is r's Slideshow with the camelCase preview keys the editor
+// reads (docs/editors-websocket.md, "Loading"); its slideshow_data is the
+// stored text, as the editor that saved it wrote it.
+func (ed *Editors) slideshow(r *core.Record) (shape.Object, error) {
 	obj, err := shape.New(ed.app, ed.cfg.Location).Slideshow(r, true)
 	if err != nil {
 		return nil, err
@@ -229,5 +297,5 @@ func (ed *Editors) snapshot(r *core.Record) ([]byte, error) {
 	obj["previewWidth"] = obj["preview_width"]
 	obj["previewHeight"] = obj["preview_height"]
 	obj["isCustomDimensions"] = obj["is_custom_dimensions"]
-	return rest.Marshal(map[string]any{"data": obj})
+	return obj, nil
 }

@@ -28,6 +28,7 @@ const (
 	CodeInvalidJSON  = 4005 // a message that is not JSON
 	CodeGeneric      = 4006 // anything else
 	CodeRedis        = 4007 // the shared hub (Redis) failed; the socket stays open
+	CodeConflict     = 4009 // an editor's update based on an older revision; the socket stays open
 )
 
 // WriteTimeout bounds every write: a peer that stops reading is dropped
