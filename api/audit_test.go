@@ -6,9 +6,9 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/hooks/audit"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/playback"
 )

@@ -8,8 +8,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/hooks/audit"
 	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/shape"
 )

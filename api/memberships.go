@@ -13,8 +13,8 @@ import (
 
 	"github.com/openstream-go/openstream/access"
 	"github.com/openstream-go/openstream/access/roles"
-	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/hooks/audit"
 	"github.com/openstream-go/openstream/rest"
 )
 

@@ -13,9 +13,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/openstream-go/openstream/access"
-	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/hooks/audit"
 	"github.com/openstream-go/openstream/rest"
 )
 

@@ -18,10 +18,10 @@ import (
 	"github.com/openstream-go/openstream/auth/authtoken"
 	"github.com/openstream-go/openstream/auth/keycloak"
 	"github.com/openstream-go/openstream/auth/loginlimit"
+	"github.com/openstream-go/openstream/cmd/metrics"
 	"github.com/openstream-go/openstream/hooks"
 	"github.com/openstream-go/openstream/integrations"
 	"github.com/openstream-go/openstream/media"
-	"github.com/openstream-go/openstream/metrics"
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
 	"github.com/openstream-go/openstream/pgsync"
 	"github.com/openstream-go/openstream/playback"

@@ -12,8 +12,8 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/openstream-go/openstream/audit"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/hooks/audit"
 )
 
 // Register binds every model hook to app; loc is the zone of the recurring

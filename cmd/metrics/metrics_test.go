@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openstream-go/openstream/cmd/metrics"
 	"github.com/openstream-go/openstream/internal/testapp"
-	"github.com/openstream-go/openstream/metrics"
 	"github.com/openstream-go/openstream/realtime/hub"
 )
 
