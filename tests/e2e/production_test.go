@@ -186,7 +186,14 @@ func TestProductionDay(t *testing.T) {
 		t.Fatalf("editor: %v", m)
 	}
 	editor.Send(map[string]any{"type": "update", "data": map[string]any{"slideshow_data": slides("Skrevet i editoren")}})
-	for editor.Next()["message"] != "Slideshow updated" {
+	for {
+		m := editor.Next()
+		if m["message"] == "Slideshow updated" {
+			break
+		}
+		if m["error"] != nil {
+			t.Fatalf("the editor's update was answered %v", m)
+		}
 	}
 	nextContent(t, player, "the editor's save", contains("Skrevet i editoren"))
 
