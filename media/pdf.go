@@ -101,6 +101,8 @@ func (r Render) FirstPage(ctx context.Context, pdf io.Reader) ([]byte, error) {
 	select {
 	case <-copied: // pdf is not read after the return
 	case <-ctx.Done():
+		// A stalled read may still be in flight; the caller's Close of
+		// pdf ends it (files and HTTP bodies allow that).
 	}
 	msg := lastLine(stderr.String())
 	switch {

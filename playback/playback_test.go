@@ -127,6 +127,8 @@ func TestPlayerCache(t *testing.T) {
 func TestPlayerScreenCache(t *testing.T) {
 	s := newSetup(t)
 	p := playback.NewPlayer(s.app, copenhagen)
+	now := monday10
+	p.SetNow(func() time.Time { return now })
 	first, err := p.Screen(s.screen)
 	if err != nil || first.GetString("display_website_group") != s.group {
 		t.Fatalf("screen %v: %v", first, err)
@@ -140,6 +142,12 @@ func TestPlayerScreenCache(t *testing.T) {
 	if again, _ := p.Screen(s.screen); again != first {
 		t.Fatal("a valid entry was read again")
 	}
+	// Nobody announced it, so it is seen once the entry is 2 s old.
+	now = now.Add(2 * time.Second)
+	if later, _ := p.Screen(s.screen); later == first || later.GetString("name") != "renamed" {
+		t.Fatalf("an old entry was trusted: %v", later)
+	}
+	first, _ = p.Screen(s.screen)
 	// Through the app: the next lookup reads the row.
 	rec, _ := s.app.FindRecordById(collections.DisplayWebsites, s.screen)
 	rec.Set("name", "moved")

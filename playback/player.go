@@ -34,12 +34,19 @@ type Player struct {
 	mu         sync.Mutex
 	cache      map[string]cached // by contentKey
 	screens    map[string]cachedScreen
+	now        func() time.Time // the screen cache's clock
 }
 
 type cachedScreen struct {
 	generation uint64
 	rec        *core.Record
+	at         time.Time
 }
+
+// maxScreenAge bounds how long a screen row is trusted without a change
+// notice: the key check compares the screen's branch, and a move made by
+// a process that told nobody (no REDIS_URL) must still land, as for keys.
+const maxScreenAge = 2 * time.Second
 
 // maxScreens bounds the screen cache; more screens than this only cost
 // lookups again.
@@ -54,7 +61,7 @@ type cached struct {
 
 // NewPlayer binds the cache invalidation to app's model hooks.
 func NewPlayer(app core.App, loc *time.Location) *Player {
-	p := &Player{app: app, loc: loc, cache: map[string]cached{}, screens: map[string]cachedScreen{}}
+	p := &Player{app: app, loc: loc, cache: map[string]cached{}, screens: map[string]cachedScreen{}, now: time.Now}
 	bump := func(e *core.ModelEvent) error {
 		p.Changed()
 		return e.Next()
@@ -83,10 +90,11 @@ func (p *Player) Changed() {
 // shared: callers only read it. Unknown ids are not kept.
 func (p *Player) Screen(id string) (*core.Record, error) {
 	gen := p.generation.Load()
+	now := p.now()
 	p.mu.Lock()
 	c, ok := p.screens[id]
 	p.mu.Unlock()
-	if ok && c.generation == gen {
+	if ok && c.generation == gen && now.Sub(c.at) < maxScreenAge {
 		return c.rec, nil
 	}
 	rec, err := p.app.FindRecordById(collections.DisplayWebsites, id)
@@ -98,7 +106,7 @@ func (p *Player) Screen(id string) (*core.Record, error) {
 		if len(p.screens) >= maxScreens {
 			clear(p.screens)
 		}
-		p.screens[id] = cachedScreen{generation: gen, rec: rec}
+		p.screens[id] = cachedScreen{generation: gen, rec: rec, at: now}
 	}
 	p.mu.Unlock()
 	return rec, nil

@@ -117,7 +117,7 @@ func New(cfg Config) *Metrics {
 		Name: "openstream_http_requests_total", Help: "HTTP requests answered, by route class and status code.",
 	}, []string{"class", "status"})
 	inFlight := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "openstream_http_in_flight", Help: "Requests being answered, by route class (open sockets and event streams included).",
+		Name: "openstream_http_in_flight", Help: "Requests being answered, by route class (editor sockets and event streams included; screens' sockets are openstream_screens_connected).",
 	}, []string{"class"})
 	for _, c := range classes {
 		m.inFlight[c] = &atomic.Int64{}

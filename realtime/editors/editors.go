@@ -68,6 +68,7 @@ type Editors struct {
 
 	presenceMu      sync.Mutex
 	presenceBatches map[string]*presenceBatch // open windows by slideshow
+	presenceStopped bool                      // Close ended them: open no more
 }
 
 // New builds the editors' socket of app and binds its model hooks: a

@@ -31,6 +31,11 @@ func (ed *Editors) presenceSoon(slideshowID string) *presenceBatch {
 	}
 	ed.presenceMu.Lock()
 	defer ed.presenceMu.Unlock()
+	if ed.presenceStopped { // Close came between the check above and the lock
+		b := &presenceBatch{done: make(chan struct{}), err: errPresenceStopped}
+		close(b.done)
+		return b
+	}
 	if b, ok := ed.presenceBatches[slideshowID]; ok {
 		return b
 	}
@@ -61,6 +66,7 @@ var errPresenceStopped = errors.New("editors: shut down before presence was sent
 func (ed *Editors) stopPresence() {
 	ed.presenceMu.Lock()
 	defer ed.presenceMu.Unlock()
+	ed.presenceStopped = true
 	for id, b := range ed.presenceBatches {
 		b.timer.Stop()
 		b.err = errPresenceStopped
