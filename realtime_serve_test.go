@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -115,7 +114,7 @@ func TestRealtimeAcrossInstances(t *testing.T) {
 	c := startCluster(t)
 	onA, _ := c.screen(t, c.a, 0)
 	onB, first := c.screen(t, c.b, 1)
-	events := openEvents(t, c.b+"/events")
+	events := rttest.OpenEvents(t, c.b+"/events")
 
 	editorA := c.editor(t, c.a, c.admin)
 	editorB := c.editor(t, c.b, c.emp)
@@ -155,7 +154,7 @@ func TestRealtimeAcrossInstances(t *testing.T) {
 		}
 	}
 	for {
-		ev := events.next(t)
+		ev := events.Next()
 		if ev["model"] == "EmergencySlideshow" {
 			if ev["id"] != jsonID(emergency) || ev["slideshowId"] != c.slideshow || mustJSON(ev["groupIds"]) != `["`+c.group+`"]` {
 				t.Fatalf("event %v", ev)
@@ -237,56 +236,4 @@ func TestSwitchedOffKeyStopsEveryInstance(t *testing.T) {
 func mustJSON(v any) string {
 	raw, _ := json.Marshal(v)
 	return string(raw)
-}
-
-// eventStream reads custom-events from an SSE response.
-type eventStream struct {
-	events chan map[string]any
-}
-
-func openEvents(t *testing.T, u string) *eventStream {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { res.Body.Close() })
-	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("events: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
-	}
-	s := &eventStream{events: make(chan map[string]any, 100)}
-	go func() {
-		sc := bufio.NewScanner(res.Body)
-		name := ""
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "event: "):
-				name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: ") && name == "custom-event":
-				var m map[string]any
-				if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &m) == nil {
-					s.events <- m
-				}
-			case line == "":
-				name = ""
-			}
-		}
-		close(s.events)
-	}()
-	return s
-}
-
-func (s *eventStream) next(t *testing.T) map[string]any {
-	t.Helper()
-	select {
-	case m, ok := <-s.events:
-		if !ok {
-			t.Fatal("event stream ended")
-		}
-		return m
-	case <-time.After(rttest.Wait):
-		t.Fatal("no event")
-	}
-	return nil
 }

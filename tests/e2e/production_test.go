@@ -169,7 +169,7 @@ func TestProductionDay(t *testing.T) {
 		t.Fatalf("screen: %v", m)
 	}
 	nextContent(t, player, "the first content", contains("Godmorgen Brøndby"))
-	events := openEvents(t, p.b+"/events")
+	events := rttest.OpenEvents(t, p.b+"/events")
 
 	// Autosave of the editor, a rename.
 	do(t, request{method: "PATCH", url: p.a + "/api/manage_content/" + slideshow + "/" + q, headers: bearer(admin),
@@ -225,7 +225,8 @@ func TestProductionDay(t *testing.T) {
 	emergency := do(t, request{method: "POST", url: p.a + "/api/emergency-slideshows/" + q, headers: bearer(admin),
 		body: map[string]any{"slideshow_id": emergencySlides, "display_website_group_ids": []string{group}, "is_active": true}}, 201).id(t)
 	nextContent(t, player, "the emergency", contains(`"emergency_active":true`, "Forlad bygningen"))
-	events.waitFor(t, "EmergencySlideshow", emergency)
+	for ev := events.Next(); ev["model"] != "EmergencySlideshow" || fmt.Sprint(ev["id"]) != emergency; ev = events.Next() {
+	}
 	do(t, request{method: "PATCH", url: p.a + "/api/emergency-slideshows/" + emergency + "/" + q, headers: bearer(admin),
 		body: map[string]any{"is_active": false}}, 200)
 	nextContent(t, player, "the end of the emergency", func(d string) bool {
