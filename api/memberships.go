@@ -96,38 +96,28 @@ func membershipOrganisation(app core.App, v any) (*core.Record, error) {
 }
 
 func (h *handlers) createMembership(e *core.RequestEvent, caller *core.Record) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	errs := map[string][]string{}
-	user, fe := rest.PKField(e.App, body, "user", collections.Users, true)
-	if fe != nil {
-		errs["user"] = fe
-	}
-	suborg, fe := rest.PKField(e.App, body, "suborganisation", collections.Suborganisations, false)
-	if fe != nil {
-		errs["suborganisation"] = fe
-	}
-	branch, fe := rest.PKField(e.App, body, "branch", collections.Branches, false)
-	if fe != nil {
-		errs["branch"] = fe
-	}
-	role, _ := body.String("role")
-	if _, present := body["role"]; !present {
-		errs["role"] = []string{rest.MsgRequired}
+	user, _ := f.PK("user", collections.Users, true)
+	suborg, _ := f.PK("suborganisation", collections.Suborganisations, false)
+	branch, _ := f.PK("branch", collections.Branches, false)
+	role, _ := f.Body.String("role")
+	if !f.Has("role") {
+		f.Fail("role", rest.MsgRequired)
 	} else if !roles.IsValid(role) {
-		b, _ := json.Marshal(body["role"])
-		errs["role"] = []string{string(b) + " is not a valid choice."}
+		b, _ := json.Marshal(f.Body["role"])
+		f.Fail("role", string(b)+" is not a valid choice.")
 	}
-	if v, present := body["organisation"]; !present || v == nil {
+	if v, present := f.Body["organisation"]; !present || v == nil {
 		// Upstream crashed here; every membership belongs to an organisation.
-		errs["organisation"] = []string{rest.MsgRequired}
+		f.Fail("organisation", rest.MsgRequired)
 	}
-	if len(errs) > 0 {
-		return rest.Fields(errs)
+	if err := f.Err(); err != nil {
+		return err
 	}
-	org, err := membershipOrganisation(e.App, body["organisation"])
+	org, err := membershipOrganisation(e.App, f.Body["organisation"])
 	if errors.Is(err, access.ErrNotFound) {
 		return rest.Keyed(http.StatusBadRequest, "error", "Organisation not found")
 	}

@@ -111,25 +111,21 @@ func (h *handlers) listSuborgs(e *core.RequestEvent, user *core.Record) error {
 }
 
 func (h *handlers) createSuborg(e *core.RequestEvent, user *core.Record) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	errs := map[string][]string{}
-	n, nameErr := rest.CharField(body, "name", 255, true)
-	for k, v := range nameErr {
-		errs[k] = v
-	}
+	n, _ := f.Text("name", 255, true)
 	var org *core.Record
-	if ident, ok := body.String("organisation_id"); !ok || strings.TrimSpace(ident) == "" {
-		errs["organisation_id"] = []string{rest.MsgRequired}
+	if ident, ok := f.Body.String("organisation_id"); !ok || strings.TrimSpace(ident) == "" {
+		f.Fail("organisation_id", rest.MsgRequired)
 	} else if org, err = access.ResolveOrganisation(e.App, ident); errors.Is(err, access.ErrNotFound) {
-		errs["organisation_id"] = []string{"Organisation not found for the supplied identifier."}
+		f.Fail("organisation_id", "Organisation not found for the supplied identifier.")
 	} else if err != nil {
 		return err
 	}
-	if len(errs) > 0 {
-		return rest.Fields(errs)
+	if err := f.Err(); err != nil {
+		return err
 	}
 	if ok, err := access.IsOrgAdminIn(e.App, user.Id, org.Id); err != nil || !ok {
 		return orDeny(err, rest.Keyed(http.StatusForbidden, "error", "You must be org_admin for this organisation or super_admin."))
@@ -197,18 +193,18 @@ func (h *handlers) patchSuborg(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	if ident, ok := body.String("organisation_id"); ok && ident != "" {
+	if ident, ok := f.Body.String("organisation_id"); ok && ident != "" {
 		if org, err := access.ResolveOrganisation(e.App, ident); err == nil && org.Id != s.GetString("organisation") {
 			return rest.Keyed(http.StatusBadRequest, "error", "Cannot change organisation.")
 		}
 	}
-	n, errs := rest.CharField(body, "name", 255, false)
-	if errs != nil {
-		return rest.Fields(errs)
+	n, _ := f.Text("name", 255, false)
+	if err := f.Err(); err != nil {
+		return err
 	}
 	if n != "" {
 		s.Set("name", n)
@@ -322,13 +318,13 @@ func (h *handlers) createBranch(e *core.RequestEvent, user *core.Record) error {
 	if err != nil {
 		return err
 	}
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	n, errs := rest.CharField(body, "name", 255, true)
-	if errs != nil {
-		return rest.Fields(errs)
+	n, _ := f.Text("name", 255, true)
+	if err := f.Err(); err != nil {
+		return err
 	}
 	b, err := collections.NewRecord(e.App, collections.Branches)
 	if err != nil {
@@ -381,16 +377,16 @@ func (h *handlers) patchBranch(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	if _, moved := body["suborganisation_id"]; moved {
+	if f.Has("suborganisation_id") {
 		return rest.Keyed(http.StatusBadRequest, "error", "Cannot move branch to another suborg.")
 	}
-	n, errs := rest.CharField(body, "name", 255, false)
-	if errs != nil {
-		return rest.Fields(errs)
+	n, _ := f.Text("name", 255, false)
+	if err := f.Err(); err != nil {
+		return err
 	}
 	if n != "" {
 		b.Set("name", n)

@@ -33,12 +33,12 @@ func (h *handlers) passwordRoutes(r *router.Router[*core.RequestEvent]) {
 // changePassword also answers a fresh token pair: the change renews the
 // user's signing key, so the token that made this call stops working.
 func (h *handlers) changePassword(e *core.RequestEvent, user *core.Record) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	in, err := body.Required("old_password", "new_password", "confirm_password")
-	if err != nil {
+	in := f.Required("old_password", "new_password", "confirm_password")
+	if err := f.Err(); err != nil {
 		return err
 	}
 	// A wrong old password counts as a failed sign-in.
@@ -110,11 +110,11 @@ var resetAnswer = map[string]any{
 // The mail is sent after the answer; a failure is logged as an error for
 // the operators, the caller cannot be told.
 func (h *handlers) resetPassword(e *core.RequestEvent) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	email, _ := body.String("email")
+	email, _ := f.Body.String("email")
 	email = strings.TrimSpace(email)
 	if email == "" {
 		return rest.Keyed(http.StatusBadRequest, "error", "Email is required.")
@@ -164,12 +164,12 @@ func (h *handlers) mailResetLink(app core.App, user *core.Record) {
 }
 
 func (h *handlers) confirmPasswordReset(e *core.RequestEvent) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	token, _ := body.String("token")
-	password, _ := body.String("new_password")
+	token, _ := f.Body.String("token")
+	password, _ := f.Body.String("new_password")
 	if token == "" || password == "" {
 		return rest.Keyed(http.StatusBadRequest, "error", "Token and new password are required.")
 	}

@@ -34,12 +34,12 @@ var errNoAccount = &rest.Error{
 // Failed attempts count against the account and the client address
 // (docs/api.md, "Sign-in limits").
 func (h *handlers) obtainToken(e *core.RequestEvent) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	in, err := body.Required("username", "password")
-	if err != nil {
+	in := f.Required("username", "password")
+	if err := f.Err(); err != nil {
 		return err
 	}
 	user, err := findLoginUser(e.App, in["username"])
@@ -127,12 +127,12 @@ func checkLogin(app core.App, user *core.Record, password string) error {
 
 // refreshToken rotates: every call answers a new refresh token too.
 func (h *handlers) refreshToken(e *core.RequestEvent) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	in, err := body.Required("refresh")
-	if err != nil {
+	in := f.Required("refresh")
+	if err := f.Err(); err != nil {
 		return err
 	}
 	user, err := authtoken.ParseRefresh(e.App, in["refresh"])

@@ -72,10 +72,11 @@ func (h *handlers) createUser(e *core.RequestEvent, caller *core.Record) error {
 	if ok, err := isAdminAnywhere(e.App, caller.Id); err != nil || !ok {
 		return orDeny(err, rest.PermissionDenied())
 	}
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
+	body := f.Body
 	username, _ := body.String("username")
 	email, _ := body.String("email")
 	password, _ := body.String("password")
@@ -210,43 +211,34 @@ func (h *handlers) userAllInfo(e *core.RequestEvent, u *core.Record) error {
 }
 
 func (h *handlers) updateUser(e *core.RequestEvent, u *core.Record) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	errs := map[string][]string{}
 	for _, k := range []string{"username", "first_name", "last_name"} {
-		v, fe := rest.CharField(body, k, 150, false)
-		for f, m := range fe {
-			errs[f] = m
-		}
-		if fe == nil && v != "" {
+		if v, _ := f.Text(k, 150, false); v != "" {
 			if k == "username" {
 				v = norm.NFKC.String(v)
 			}
 			u.Set(k, v)
 		}
 	}
-	if _, present := body["email"]; present {
-		email, _ := body.String("email")
+	if f.Has("email") {
+		email, _ := f.Body.String("email")
 		email = normaliseEmail(email)
 		if email == "" {
-			errs["email"] = []string{rest.MsgBlank}
+			f.Fail("email", rest.MsgBlank)
 		} else if !validEmail(email) {
-			errs["email"] = []string{"Enter a valid email address."}
+			f.Fail("email", "Enter a valid email address.")
 		} else {
 			u.SetEmail(email)
 		}
 	}
-	if lang, fe := rest.CharField(body, "language_preference", 255, false); fe != nil {
-		for f, m := range fe {
-			errs[f] = m
-		}
-	} else if lang != "" {
+	if lang, _ := f.Text("language_preference", 255, false); lang != "" {
 		u.Set("language_preference", lang)
 	}
-	if len(errs) > 0 {
-		return rest.Fields(errs)
+	if err := f.Err(); err != nil {
+		return err
 	}
 	keyBefore := u.Original().TokenKey()
 	if err := e.App.Save(u); err != nil {
@@ -304,11 +296,11 @@ func (h *handlers) getLanguage(e *core.RequestEvent, u *core.Record) error {
 }
 
 func (h *handlers) setLanguage(e *core.RequestEvent, u *core.Record) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	lang, _ := body.String("language_preference")
+	lang, _ := f.Body.String("language_preference")
 	if lang == "" {
 		return rest.Keyed(http.StatusBadRequest, "error", "Language preference is required.")
 	}

@@ -30,13 +30,14 @@ const (
 	rawKey  = "openstream.body.raw"
 )
 
-// ReadBody parses JSON, form-urlencoded and multipart bodies like DRF's
-// parsers. An empty body is an empty Body.
-func ReadBody(e *core.RequestEvent) (Body, error) {
+// readBody parses JSON, form-urlencoded and multipart bodies like DRF's
+// parsers, once per request (NewForm and Param share it). An empty body is
+// an empty Body.
+func readBody(e *core.RequestEvent) (Body, error) {
 	if cached, ok := e.Get(bodyKey).(Body); ok {
 		return cached, nil
 	}
-	body, raw, err := readBody(e)
+	body, raw, err := parseBody(e)
 	if err == nil {
 		e.Set(bodyKey, body)
 		e.Set(rawKey, raw)
@@ -65,7 +66,7 @@ func DecodeObject(data []byte) (Body, RawFields, error) {
 	return body, raw, nil
 }
 
-func readBody(e *core.RequestEvent) (Body, RawFields, error) {
+func parseBody(e *core.RequestEvent) (Body, RawFields, error) {
 	ct := e.Request.Header.Get("Content-Type")
 	if e.Request.ContentLength == 0 && ct == "" {
 		return Body{}, nil, nil
@@ -141,31 +142,4 @@ func (b Body) String(key string) (string, bool) {
 		return strconv.FormatFloat(v, 'f', -1, 64), true
 	}
 	return "", false
-}
-
-// Required checks that every key is present, non-null and non-blank, and
-// returns the values, or DRF's field errors for all that are not.
-func (b Body) Required(keys ...string) (map[string]string, error) {
-	values := map[string]string{}
-	errs := map[string][]string{}
-	for _, k := range keys {
-		raw, present := b[k]
-		v, ok := b.String(k)
-		switch {
-		case !present:
-			errs[k] = []string{MsgRequired}
-		case raw == nil:
-			errs[k] = []string{"This field may not be null."}
-		case !ok:
-			errs[k] = []string{"Not a valid string."}
-		case strings.TrimSpace(v) == "":
-			errs[k] = []string{MsgBlank}
-		default:
-			values[k] = v
-		}
-	}
-	if len(errs) > 0 {
-		return nil, Fields(errs)
-	}
-	return values, nil
 }

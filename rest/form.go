@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +26,7 @@ import (
 // fields alone).
 type Form struct {
 	app  core.App
+	req  *http.Request // nil for a WebSocket message's data
 	Body Body
 	// Raw is the body's fields as written (a JSON body's; nil for a form),
 	// read by JSONValue.
@@ -35,12 +38,14 @@ type Form struct {
 // NewForm reads e's body (JSON, form or multipart); naive datetimes are
 // local time in loc.
 func NewForm(e *core.RequestEvent, loc *time.Location) (*Form, error) {
-	body, err := ReadBody(e)
+	body, err := readBody(e)
 	if err != nil {
 		return nil, err
 	}
 	raw, _ := e.Get(rawKey).(RawFields)
-	return FormOf(e.App, body, loc).WithRaw(raw), nil
+	f := FormOf(e.App, body, loc).WithRaw(raw)
+	f.req = e.Request
+	return f, nil
 }
 
 // FormOf reads an already decoded body (a WebSocket message's data).
@@ -66,6 +71,54 @@ func (f *Form) Err() error {
 	return Fields(f.Errs)
 }
 
+// Required reads keys that must be present, non-null and non-blank
+// strings (numbers in their decimal form), failing each that is not; the
+// values are as sent, untrimmed.
+func (f *Form) Required(keys ...string) map[string]string {
+	values := map[string]string{}
+	for _, k := range keys {
+		raw, present := f.Body[k]
+		v, ok := f.Body.String(k)
+		switch {
+		case !present:
+			f.Fail(k, MsgRequired)
+		case raw == nil:
+			f.Fail(k, "This field may not be null.")
+		case !ok:
+			f.Fail(k, "Not a valid string.")
+		case strings.TrimSpace(v) == "":
+			f.Fail(k, MsgBlank)
+		default:
+			values[k] = v
+		}
+	}
+	return values
+}
+
+// File is the last file part named key of a multipart body (the frontend
+// repeats parts), or nil.
+func (f *Form) File(key string) *multipart.FileHeader {
+	if f.req == nil || f.req.MultipartForm == nil {
+		return nil
+	}
+	files := f.req.MultipartForm.File[key]
+	if len(files) == 0 {
+		return nil
+	}
+	return files[len(files)-1]
+}
+
+// Values are every value of key in a form or multipart body, where Body
+// keeps only the last; false when the body has no such field (or is not a
+// form).
+func (f *Form) Values(key string) ([]string, bool) {
+	if f.req == nil {
+		return nil, false
+	}
+	vs, ok := f.req.PostForm[key]
+	return vs, ok
+}
+
 // App is the app the form reads related records from.
 func (f *Form) App() core.App { return f.app }
 
@@ -74,7 +127,7 @@ func (f *Form) Has(key string) bool { _, ok := f.Body[key]; return ok }
 
 // Text is a CharField: not null, not blank, at most max runes, trimmed.
 func (f *Form) Text(key string, max int, required bool) (string, bool) {
-	v, errs := CharField(f.Body, key, max, required)
+	v, errs := charField(f.Body, key, max, required)
 	for k, msgs := range errs {
 		f.Errs[k] = append(f.Errs[k], msgs...)
 	}
@@ -99,7 +152,7 @@ func (f *Form) OptionalText(key string, max int) (string, bool) {
 
 // PK is a PrimaryKeyRelatedField (null allowed unless required).
 func (f *Form) PK(key, collection string, required bool) (string, bool) {
-	id, msgs := PKField(f.app, f.Body, key, collection, required)
+	id, msgs := pkField(f.app, f.Body, key, collection, required)
 	if msgs != nil {
 		f.Errs[key] = append(f.Errs[key], msgs...)
 	}
@@ -275,7 +328,7 @@ func (f *Form) PKList(key, collection string) ([]string, bool) {
 	}
 	ids := []string{}
 	for _, item := range items {
-		id, msgs := PKField(f.app, Body{key: item}, key, collection, true)
+		id, msgs := pkField(f.app, Body{key: item}, key, collection, true)
 		if msgs != nil {
 			f.Fail(key, msgs[0])
 			return nil, true
@@ -398,8 +451,8 @@ func inOrganisation(app core.App, collection, id, orgID string) bool {
 	return err == nil && orgID != "" && r.GetString("organisation") == orgID
 }
 
-// CharField checks a field as DRF's CharField(max_length) does; the value is trimmed.
-func CharField(body Body, key string, max int, required bool) (string, map[string][]string) {
+// charField checks a field as DRF's CharField(max_length) does; the value is trimmed.
+func charField(body Body, key string, max int, required bool) (string, map[string][]string) {
 	raw, present := body[key]
 	if !present {
 		if required {
@@ -421,9 +474,9 @@ func CharField(body Body, key string, max int, required bool) (string, map[strin
 	return strings.TrimSpace(v), nil
 }
 
-// PKField reads an optional foreign key as DRF's PrimaryKeyRelatedField:
+// pkField reads an optional foreign key as DRF's PrimaryKeyRelatedField:
 // a number or numeric string naming an existing record, or null.
-func PKField(app core.App, body Body, key, collection string, required bool) (string, []string) {
+func pkField(app core.App, body Body, key, collection string, required bool) (string, []string) {
 	v, present := body[key]
 	if !present || v == nil || v == "" {
 		if required {

@@ -9,7 +9,7 @@ import (
 // Param reads name from the body first, then the query string, as
 // upstream's branch/suborg-from-request helpers do. Missing is "".
 func Param(e *core.RequestEvent, name string) (string, error) {
-	body, err := ReadBody(e)
+	body, err := readBody(e)
 	if err != nil {
 		return "", err
 	}

@@ -104,7 +104,7 @@ func (h *handlers) saveFont(e *core.RequestEvent, f *core.Record, create bool) e
 	if err != nil {
 		return err
 	}
-	upload, err := uploadedFont(e)
+	upload, err := uploadedFont(form)
 	if err != nil {
 		return err
 	}
@@ -140,12 +140,11 @@ func (h *handlers) saveFont(e *core.RequestEvent, f *core.Record, create bool) e
 
 // uploadedFont is the last "file" part of a multipart body (the frontend
 // may repeat parts), or nil; its extension must be a font's.
-func uploadedFont(e *core.RequestEvent) (*filesystem.File, error) {
-	form := e.Request.MultipartForm
-	if form == nil || len(form.File["file"]) == 0 {
+func uploadedFont(form *rest.Form) (*filesystem.File, error) {
+	header := form.File("file")
+	if header == nil {
 		return nil, nil
 	}
-	header := form.File["file"][len(form.File["file"])-1]
 	ext := strings.ToLower(filepath.Ext(header.Filename))
 	if !slices.Contains(collections.FontExtensions, ext) {
 		return nil, rest.Detail(http.StatusBadRequest,

@@ -84,7 +84,7 @@ func literal(lits map[string]func(*core.RequestEvent) error, pk func(*core.Reque
 	}
 }
 
-// limitBody bounds what a handler reads; over it ReadBody answers 413.
+// limitBody bounds what a handler reads; over it the body reader answers 413.
 func limitBody(e *core.RequestEvent, limit int64) error {
 	if e.Request.ContentLength > limit {
 		return tooLarge()

@@ -122,7 +122,7 @@ func (h *handlers) list(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (h *handlers) list(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	filters := ParseFilters(body)
+	filters := ParseFilters(f.Body)
 	var rows []struct {
 		ID    string `db:"id"`
 		Title string `db:"title"`

@@ -39,7 +39,7 @@ func (h *handlers) upload(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
@@ -47,13 +47,13 @@ func (h *handlers) upload(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	title, _ := body.String("title")
+	title, _ := f.Body.String("title")
 	title = strings.TrimSpace(title)
-	header := lastFile(e)
+	header := f.File("file")
 	if title == "" || header == nil {
 		return errMissing()
 	}
-	category, err := orgCategory(e.App, body, org)
+	category, err := orgCategory(e.App, f.Body, org)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (h *handlers) upload(e *core.RequestEvent) error {
 	}
 	doc.Load(map[string]any{
 		"title": title, "file": file, "file_type": fileType, "processing_status": status,
-		"category": category, "tags": orgTags(e, body, org), "branch": branch.Id,
+		"category": category, "tags": orgTags(e.App, f, org), "branch": branch.Id,
 	})
 	if err := h.save(e, doc); err != nil {
 		return err
@@ -134,15 +134,6 @@ func (h *handlers) save(e *core.RequestEvent, doc *core.Record) error {
 	return msg(http.StatusBadRequest, "Could not store the file.")
 }
 
-// lastFile is the last "file" part: the frontend repeats parts.
-func lastFile(e *core.RequestEvent) *multipart.FileHeader {
-	form := e.Request.MultipartForm
-	if form == nil || len(form.File["file"]) == 0 {
-		return nil
-	}
-	return form.File["file"][len(form.File["file"])-1]
-}
-
 // orgCategory is the optional category id, which must be the organisation's.
 func orgCategory(app core.App, body rest.Body, org string) (string, error) {
 	raw, _ := body.String("category")
@@ -160,13 +151,13 @@ func orgCategory(app core.App, body rest.Body, org string) (string, error) {
 
 // orgTags are the tags[] ids (every value, not just the last) that are
 // tags of the organisation; others are dropped silently, as upstream did.
-func orgTags(e *core.RequestEvent, body rest.Body, org string) []string {
+func orgTags(app core.App, f *rest.Form, org string) []string {
 	var raw []string
-	if vs, ok := e.Request.PostForm["tags[]"]; ok {
+	if vs, ok := f.Values("tags[]"); ok {
 		raw = vs
 	} else {
 		for _, key := range []string{"tags[]", "tags"} {
-			for _, v := range list(body[key]) {
+			for _, v := range list(f.Body[key]) {
 				if s, ok := (rest.Body{"v": v}).String("v"); ok {
 					raw = append(raw, s)
 				}
@@ -175,7 +166,7 @@ func orgTags(e *core.RequestEvent, body rest.Body, org string) []string {
 	}
 	out := []string{}
 	for _, id := range ids(anys(raw)) {
-		t, err := e.App.FindRecordById(collections.Tags, id)
+		t, err := app.FindRecordById(collections.Tags, id)
 		if err == nil && t.GetString("organisation") == org && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
@@ -194,7 +185,7 @@ func (h *handlers) patch(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
@@ -202,18 +193,18 @@ func (h *handlers) patch(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	title, _ := body.String("title")
+	title, _ := f.Body.String("title")
 	if title = strings.TrimSpace(title); title == "" {
 		return rest.Keyed(http.StatusBadRequest, "error", "Title is required")
 	}
-	category, err := orgCategory(e.App, body, org)
+	category, err := orgCategory(e.App, f.Body, org)
 	if err != nil {
 		return err
 	}
 	if len([]rune(title)) > 255 {
 		return msg(http.StatusBadRequest, "Validation error")
 	}
-	doc.Load(map[string]any{"title": title, "category": category, "tags": orgTags(e, body, org)})
+	doc.Load(map[string]any{"title": title, "category": category, "tags": orgTags(e.App, f, org)})
 	if err := h.save(e, doc); err != nil {
 		return err
 	}

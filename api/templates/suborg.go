@@ -78,12 +78,12 @@ func (h *handlers) getSuborgTemplate(e *core.RequestEvent) error {
 
 // copyToSuborg copies an org-wide template into a suborganisation.
 func (h *handlers) copyToSuborg(e *core.RequestEvent, user *core.Record) error {
-	body, err := rest.ReadBody(e)
+	f, err := rest.NewForm(e, nil)
 	if err != nil {
 		return err
 	}
-	suborgRaw, _ := body.String("suborg_id")
-	parentRaw, _ := body.String("parent_template_id")
+	suborgRaw, _ := f.Body.String("suborg_id")
+	parentRaw, _ := f.Body.String("parent_template_id")
 	switch {
 	case suborgRaw == "":
 		return rest.Detail(http.StatusBadRequest, "suborg_id is required.")
@@ -107,7 +107,7 @@ func (h *handlers) copyToSuborg(e *core.RequestEvent, user *core.Record) error {
 	case parent.GetString("organisation") != suborg.GetString("organisation"):
 		return rest.Detail(http.StatusBadRequest, "Parent template must belong to the same organisation.")
 	}
-	name, err := copyName(body, parent.GetString("name"))
+	name, err := copyName(f.Body, parent.GetString("name"))
 	if err != nil {
 		return err
 	}
