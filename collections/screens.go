@@ -51,6 +51,7 @@ func displayWebsites() *core.Collection {
 		lastSeen,
 		lastContent,
 	)
+	c.Fields.Add(deliveryFields()...)
 	c.AddIndex("idx_display_websites_name_branch", true, "name, branch", "")
 	c.AddIndex("idx_display_websites_uid", false, "uid", "")
 	return c
@@ -96,8 +97,23 @@ func emergencySlideshows() *core.Collection {
 		emergencyGroups(),
 		boolean("is_active"),
 		emergencyExpiry(),
+		&core.DateField{Name: "activated_at", Help: "When the emergency was last switched on (set by the server)."},
 	)
 	return c
+}
+
+// deliveryFields are what a screen was last delivered and acknowledged
+// (playback/delivery, flushed about once a second) and since when it is
+// marked offline (realtime/alerts; empty while online).
+func deliveryFields() []core.Field {
+	return []core.Field{
+		&core.TextField{Name: "delivered_version", Max: 64, Help: "The content version last delivered to the screen."},
+		&core.DateField{Name: "delivered_at", Help: "When that content was delivered."},
+		&core.TextField{Name: "delivered_via", Max: 16, Help: "socket or rest: how it was delivered."},
+		&core.TextField{Name: "acknowledged_version", Max: 64, Help: "The content version the screen last acknowledged (socket players)."},
+		&core.DateField{Name: "acknowledged_at", Help: "When the screen acknowledged it."},
+		&core.DateField{Name: "offline_since", Help: "Set while the screen is marked offline (SCREEN_OFFLINE_AFTER)."},
+	}
 }
 
 // emergencyExpiry is when an active emergency switches itself off (empty:

@@ -30,6 +30,7 @@ func Register(app core.App, loc *time.Location) {
 	registerPlaylistItems(app)
 	registerPositions(app)
 	registerScreens(app)
+	registerActivation(app)
 	registerSchedules(app, loc)
 	registerLogin(app)
 	audit.Register(app)

@@ -37,6 +37,9 @@ type Change struct {
 	Action     string   `json:"action"`
 	ID         string   `json:"id"`
 	Notices    []Notice `json:"notices,omitempty"`
+	// At is the commit's instant in Unix milliseconds (0: unknown), the
+	// start of the push latency the screens' manager measures.
+	At int64 `json:"at,omitempty"`
 }
 
 // Notice is the data of one custom-event. Every value is a string, as
@@ -70,7 +73,8 @@ func Watch(app core.App, h hub.Hub) {
 			if action == Update {
 				before = stored.pop(r)
 			}
-			c := Change{Collection: r.Collection().Name, Action: action, ID: r.Id, Notices: noticesOf(action, r, before)}
+			c := Change{Collection: r.Collection().Name, Action: action, ID: r.Id, Notices: noticesOf(action, r, before),
+				At: time.Now().UnixMilli()}
 			payload, err := json.Marshal(c)
 			if err == nil {
 				err = h.Publish(context.Background(), Topic, payload)

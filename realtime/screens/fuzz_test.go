@@ -20,7 +20,7 @@ func FuzzSocket(f *testing.F) {
 	e := setup(f, screens.Config{AuthTimeout: 2 * time.Second})
 	hello := `{"type":"authenticate","apiKey":"` + e.aarhus.Key + `","displayWebsiteId":` + e.aarhus.Screen + `}`
 	for _, seed := range [][2]string{
-		{hello, `{"type":"resend"}`}, {hello, `nope`}, {hello, `[]`}, {`{"type":1}`, ``}, {`{"type":"authenticate","apiKey":null}`, ``},
+		{hello, `{"type":"resend"}`}, {hello, `{"type":"ack","version":"x"}`}, {hello, `{"type":"ack","version":null}`}, {`{"type":"ack","version":"x"}`, ``}, {hello, `nope`}, {hello, `[]`}, {`{"type":1}`, ``}, {`{"type":"authenticate","apiKey":null}`, ``},
 		{`{"type":"authenticate","apiKey":"` + e.aarhus.Key + `","uid":{"x":1}}`, ``}, {"\xff", ""},
 	} {
 		f.Add(seed[0], seed[1])
@@ -40,10 +40,12 @@ func FuzzSocket(f *testing.F) {
 			c.ExpectClose(int(m["code"].(float64)))
 			return
 		}
-		if m := next(t, c); m["type"] != "content" {
-			t.Fatalf("after authenticated: %v", m)
+		content := next(t, c)
+		if content["type"] != "content" {
+			t.Fatalf("after authenticated: %v", content)
 		}
 		c.SendRaw(second)
+		c.Send(map[string]any{"type": "ack", "version": content["version"]}) // answered by nothing, or 4008 after a flood
 		c.Send(map[string]any{"type": "resend"})
 		for {
 			m := next(t, c)
@@ -75,7 +77,7 @@ func next(t *testing.T, c *rttest.Client) map[string]any {
 func errorFrame(t *testing.T, m map[string]any) {
 	t.Helper()
 	code, ok := m["code"].(float64)
-	if _, isText := m["error"].(string); !ok || !isText || code < 4001 || code > 4007 || len(m) != 2 {
+	if _, isText := m["error"].(string); !ok || !isText || code < 4001 || code > 4008 || len(m) != 2 {
 		t.Fatalf("not an error frame: %v", m)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/openstream-go/openstream/rest"
 
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/realtime/changes"
 	"github.com/openstream-go/openstream/realtime/hub"
 	"github.com/openstream-go/openstream/realtime/wsconn"
@@ -38,6 +39,9 @@ type Config struct {
 	Hub    hub.Hub
 	Player *playback.Player
 	Health *playback.Health
+	// Delivery records what each screen was delivered and acknowledged
+	// (nil: an in-process store of its own).
+	Delivery *delivery.Store
 	// AuthTimeout is how long a socket may stay unauthenticated (10s).
 	AuthTimeout time.Duration
 	// PingInterval is how often screens are pinged (30s); a screen that
@@ -74,6 +78,16 @@ func (c *Config) defaults() {
 	}
 }
 
+// Observer hears the latencies the manager measures (cmd/metrics).
+type Observer interface {
+	// Pushed: a content frame was written this long after the commit of
+	// the change that caused it.
+	Pushed(time.Duration)
+	// Acked: a screen acknowledged a content frame this long after it was
+	// written.
+	Acked(time.Duration)
+}
+
 // Manager owns the screen sockets of one instance.
 type Manager struct {
 	app core.App
@@ -104,6 +118,43 @@ type Manager struct {
 	settledConn int         // Connected() at the last release (settle's goroutine only)
 
 	pushes, pushBytes atomic.Uint64 // content frames written, and their bytes
+	changedAt         atomic.Int64  // earliest commit (Unix ms) not recomputed yet; 0: none
+	observer          atomic.Pointer[Observer]
+}
+
+// Observe makes o hear the push and ack latencies.
+func (m *Manager) Observe(o Observer) { m.observer.Store(&o) }
+
+func (m *Manager) observe(fn func(Observer)) {
+	if o := m.observer.Load(); o != nil {
+		fn(*o)
+	}
+}
+
+// Unacknowledged is the number of this instance's screens whose newest
+// content frame is not acknowledged (players that never ack included).
+func (m *Manager) Unacknowledged() int {
+	n := 0
+	for _, s := range m.snapshot() {
+		if s.unacknowledged() {
+			n++
+		}
+	}
+	return n
+}
+
+// Delivery is the store of what screens were delivered and acknowledged.
+func (m *Manager) Delivery() *delivery.Store { return m.cfg.Delivery }
+
+// changed notes the commit instant of a change (Unix ms), keeping the
+// earliest one not recomputed yet.
+func (m *Manager) changed(at int64) {
+	for at > 0 {
+		old := m.changedAt.Load()
+		if (old != 0 && old <= at) || m.changedAt.CompareAndSwap(old, at) {
+			return
+		}
+	}
 }
 
 // Sent is the number of content frames written to screens and their bytes.
@@ -125,6 +176,9 @@ const (
 // when the server starts).
 func New(app core.App, cfg Config) *Manager {
 	cfg.defaults()
+	if cfg.Delivery == nil {
+		cfg.Delivery = delivery.New(app, nil, "")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
 		app:         app,
@@ -145,8 +199,12 @@ func New(app core.App, cfg Config) *Manager {
 	m.unsub = cfg.Hub.Subscribe(changes.Topic, func(msg hub.Message) {
 		// Only a screen's own row says which group and branch it is in;
 		// anything else changes what the groups play.
-		if c, err := changes.Decode(msg.Payload); err != nil || c.Collection == collections.DisplayWebsites {
+		c, err := changes.Decode(msg.Payload)
+		if err != nil || c.Collection == collections.DisplayWebsites {
 			m.reload.Store(true)
+		}
+		if err == nil {
+			m.changed(c.At)
 		}
 		if msg.Remote {
 			// Another instance committed it, so this one's model hooks never
@@ -304,7 +362,11 @@ func (m *Manager) loop() {
 		case <-m.wake:
 		case <-m.timer.C:
 		}
-		m.recomputeAll(m.force.Swap(false), m.reload.Swap(false))
+		var cause time.Time
+		if at := m.changedAt.Swap(0); at > 0 {
+			cause = time.UnixMilli(at)
+		}
+		m.recomputeAll(m.force.Swap(false), m.reload.Swap(false), cause)
 	}
 }
 
@@ -375,6 +437,11 @@ func (m *Manager) flushHealth() {
 	if err := m.cfg.Health.Flush(); err != nil {
 		m.app.Logger().Warn("screen health", "error", err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := m.cfg.Delivery.Flush(ctx); err != nil {
+		m.app.Logger().Warn("screen delivery not stored; retried", "error", err)
+	}
 }
 
 // notifyAll queues an error frame for every screen (it does not close).
@@ -428,15 +495,28 @@ func (m *Manager) sender() {
 			return
 		case batch := <-m.sendq:
 			for _, s := range batch {
-				n, err := s.flush()
+				f, err := s.flush()
 				if err != nil && !errors.Is(err, errClosed) {
 					s.conn.Close(websocket.CloseGoingAway, "")
 				}
-				if n > 0 {
-					m.pushes.Add(1)
-					m.pushBytes.Add(uint64(n))
+				if f.size > 0 {
+					m.written(s, f)
 				}
 			}
 		}
+	}
+}
+
+// written records a content frame written to s: counted, delivered, and
+// its push latency when the change that caused it is known. Latencies are
+// measured on the wall clock, whatever the manager's clock.
+func (m *Manager) written(s *screen, f frame) {
+	m.pushes.Add(1)
+	m.pushBytes.Add(uint64(f.size))
+	wall := time.Now()
+	s.wrote(f.version, wall, f.cause)
+	m.cfg.Delivery.Delivered(s.id, f.version, m.cfg.Now(), delivery.ViaSocket)
+	if !f.cause.IsZero() {
+		m.observe(func(o Observer) { o.Pushed(max(wall.Sub(f.cause), 0)) })
 	}
 }

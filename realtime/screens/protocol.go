@@ -21,9 +21,15 @@ const (
 	msgShuttingDown  = "server shutting down"
 	msgTooLarge      = "Message too large"
 	msgUnknownType   = "Unknown message type"
+	msgUnknownVer    = "Unknown content version"
+	msgTooManyAcks   = "Too many acknowledgements"
 	typeAuthenticate = "authenticate"
 	typeResend       = "resend"
+	typeAck          = "ack"
 )
+
+// codeTooMany answers acks beyond the socket's rate (the socket stays open).
+const codeTooMany = 4008
 
 // hello is the first message a screen sends.
 type hello struct {
@@ -70,23 +76,37 @@ func decodeHello(raw []byte) (hello, *protocolError) {
 	return h, nil
 }
 
+// later is a message after authentication: a resend request, an ack of
+// a content version, or nothing to do.
+type later struct {
+	resend bool
+	ack    string // the acknowledged version
+}
+
 // decodeLater reads a message after authentication: "resend" asks for the
-// current content again; anything else is answered but never closes.
-func decodeLater(raw []byte) (resend bool, perr *protocolError) {
+// current content again, "ack" confirms a content message's version;
+// anything else is answered but never closes.
+func decodeLater(raw []byte) (later, *protocolError) {
 	var msg map[string]json.RawMessage
 	if !json.Valid(raw) {
-		return false, &protocolError{code: wsconn.CodeInvalidJSON, msg: msgInvalidJSON}
+		return later{}, &protocolError{code: wsconn.CodeInvalidJSON, msg: msgInvalidJSON}
 	}
 	if err := json.Unmarshal(raw, &msg); err != nil || msg == nil {
-		return false, &protocolError{code: wsconn.CodeGeneric, msg: msgGeneric}
+		return later{}, &protocolError{code: wsconn.CodeGeneric, msg: msgGeneric}
 	}
 	switch text(msg["type"]) {
 	case typeResend:
-		return true, nil
+		return later{resend: true}, nil
+	case typeAck:
+		v := text(msg["version"])
+		if v == "" {
+			return later{}, &protocolError{code: wsconn.CodeNotFound, msg: msgUnknownVer}
+		}
+		return later{ack: v}, nil
 	case typeAuthenticate:
-		return false, nil // a repeated authenticate is ignored, as for editors
+		return later{}, nil // a repeated authenticate is ignored, as for editors
 	default:
-		return false, &protocolError{code: wsconn.CodeGeneric, msg: msgUnknownType}
+		return later{}, &protocolError{code: wsconn.CodeGeneric, msg: msgUnknownType}
 	}
 }
 

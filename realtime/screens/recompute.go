@@ -31,7 +31,7 @@ type rendering struct {
 // recomputeAll brings every screen up to date: its row when reload is set,
 // then one rendering per group (in parallel) offered to the group's
 // screens. It sets the timer for the next schedule boundary.
-func (m *Manager) recomputeAll(force, reload bool) {
+func (m *Manager) recomputeAll(force, reload bool, cause time.Time) {
 	all := m.snapshot()
 	if reload {
 		if err := m.reloadRows(all); err != nil {
@@ -48,7 +48,7 @@ func (m *Manager) recomputeAll(force, reload bool) {
 		}
 		wake = func(t time.Time) { m.setWake(earliest(t, next)) }
 	}
-	m.deliver(all, now, force, wake, map[string]string{})
+	m.deliver(all, now, force, cause, wake, map[string]string{})
 }
 
 // earliest is the earlier of two instants, zero meaning none.
@@ -62,12 +62,13 @@ func earliest(a, b time.Time) time.Time {
 // refresh brings one screen up to date (a new socket, or a resend).
 // keys are api keys already resolved to their branch (the handshake's).
 func (m *Manager) refresh(s *screen, now time.Time, force bool, keys map[string]string) {
-	m.deliver([]*screen{s}, now, force, m.wakeBy, keys)
+	m.deliver([]*screen{s}, now, force, time.Time{}, m.wakeBy, keys)
 }
 
 // deliver offers screens their content; keys (api key -> its branch, ""
-// when invalid) is filled with the keys it resolves.
-func (m *Manager) deliver(screens []*screen, now time.Time, force bool, wake func(time.Time), keys map[string]string) {
+// when invalid) is filled with the keys it resolves. cause is the commit
+// of the change that led here (zero: a timer, a new socket, a resend).
+func (m *Manager) deliver(screens []*screen, now time.Time, force bool, cause time.Time, wake func(time.Time), keys map[string]string) {
 	renderings := m.render(screens, now)
 	var earliest time.Time
 	ready := make([]*screen, 0, len(screens))
@@ -95,7 +96,7 @@ func (m *Manager) deliver(screens []*screen, now time.Time, force bool, wake fun
 		case r.err != nil:
 			m.app.Logger().Error("realtime: screen content", "screen", s.id, "error", r.err)
 		default:
-			if send = s.offer(r.version, r.msg, r.size, force); send {
+			if send = s.offer(r.version, r.msg, r.size, force, cause); send {
 				if err := m.cfg.Health.SeenLater(s.id, now, r.content); err != nil {
 					m.app.Logger().Warn("screen health", "screen", s.id, "error", err)
 				}

@@ -3,6 +3,7 @@ package screens
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -22,7 +23,10 @@ type screen struct {
 	group   string
 	version string // of the newest content handed to it (sent or pending)
 	content *websocket.PreparedMessage
-	size    int // of content's text
+	size    int       // of content's text
+	cause   time.Time // commit of the change that made content (zero: none known)
+	written []sent    // the last content frames written, oldest first
+	acks    bucket    // the acks it may still send
 	notices [][]byte
 	closing *wsconn.Error // a close to send after the pending frames
 	queued  bool
@@ -31,15 +35,100 @@ type screen struct {
 
 var errClosed = errors.New("screen closed")
 
+// sent is a content frame written to the screen.
+type sent struct {
+	version string
+	at      time.Time
+	cause   time.Time
+	acked   bool
+}
+
+// keepWritten is how many written versions an ack may name: an ack of an
+// older one may still be on its way when the next content is written.
+const keepWritten = 4
+
 // offer makes msg (of version) the next content unless the screen already
-// has that version; it reports whether the screen must be queued.
-func (s *screen) offer(version string, msg *websocket.PreparedMessage, size int, force bool) bool {
+// has that version; it reports whether the screen must be queued. cause
+// is the commit instant of the change that led to it (zero: none).
+func (s *screen) offer(version string, msg *websocket.PreparedMessage, size int, force bool, cause time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed || s.closing != nil || (!force && version == s.version) {
 		return false
 	}
 	s.version, s.content, s.size = version, msg, size
+	if s.cause.IsZero() || (!cause.IsZero() && cause.Before(s.cause)) {
+		s.cause = cause
+	}
+	return true
+}
+
+// wrote records that a content frame of version was written at at.
+func (s *screen) wrote(version string, at, cause time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.written) == keepWritten {
+		s.written = append(s.written[:0], s.written[1:]...)
+	}
+	s.written = append(s.written, sent{version: version, at: at, cause: cause})
+}
+
+// ack marks the newest written frame of version acknowledged. known is
+// false when no frame of that version was written to this socket; first
+// tells whether this ack is that frame's first, and since how long it was
+// written.
+func (s *screen) ack(version string, now time.Time) (known, first bool, latency time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.written) - 1; i >= 0; i-- {
+		w := &s.written[i]
+		if w.version != version {
+			continue
+		}
+		if w.acked {
+			return true, false, 0
+		}
+		w.acked = true
+		return true, true, now.Sub(w.at)
+	}
+	return false, false, 0
+}
+
+// unacknowledged reports whether the newest content written is not
+// acknowledged yet.
+func (s *screen) unacknowledged() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.written) > 0 && !s.written[len(s.written)-1].acked
+}
+
+// bucket is a token bucket: burst acks at once, then one per refill.
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+const (
+	ackBurst  = 10
+	ackRefill = time.Second
+)
+
+// allowAck takes one ack from the socket's allowance at now.
+func (s *screen) allowAck(now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := &s.acks
+	if b.last.IsZero() {
+		b.tokens, b.last = ackBurst, now
+	}
+	if d := now.Sub(b.last); d > 0 {
+		b.tokens = min(ackBurst, b.tokens+float64(d)/float64(ackRefill))
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
 	return true
 }
 
@@ -74,15 +163,23 @@ func (s *screen) markQueued() bool {
 	return true
 }
 
+// frame is the content frame a flush wrote (size 0: none).
+type frame struct {
+	size    int
+	version string
+	cause   time.Time
+}
+
 // flush writes the pending notices, content and close, in that order;
-// sent is the size of the content frame written (0: none).
-func (s *screen) flush() (sent int, err error) {
+// out is the content frame written.
+func (s *screen) flush() (out frame, err error) {
 	s.mu.Lock()
-	notices, content, size, closing := s.notices, s.content, s.size, s.closing
-	s.notices, s.content, s.queued = nil, nil, false
+	notices, content, closing := s.notices, s.content, s.closing
+	pending := frame{size: s.size, version: s.version, cause: s.cause}
+	s.notices, s.content, s.queued, s.cause = nil, nil, false, time.Time{}
 	if s.closed {
 		s.mu.Unlock()
-		return 0, errClosed
+		return frame{}, errClosed
 	}
 	if closing != nil {
 		s.closed = true
@@ -90,19 +187,19 @@ func (s *screen) flush() (sent int, err error) {
 	s.mu.Unlock()
 	for _, n := range notices {
 		if err := s.conn.WriteText(n); err != nil {
-			return 0, err
+			return frame{}, err
 		}
 	}
 	if content != nil && closing == nil {
 		if err := s.conn.WritePrepared(content); err != nil {
-			return 0, err
+			return frame{}, err
 		}
-		sent = size
+		out = pending
 	}
 	if closing != nil {
 		s.conn.CloseWith(closing.Code, closing.Error)
 	}
-	return sent, nil
+	return out, nil
 }
 
 // where is the screen's branch and group.

@@ -146,16 +146,38 @@ func (m *Manager) read(s *screen) {
 			return
 		}
 		_ = ws.SetReadDeadline(time.Now().Add(idle))
-		resend, perr := decodeLater(raw)
+		msg, perr := decodeLater(raw)
+		if perr == nil && msg.ack != "" {
+			perr = m.acked(s, msg.ack)
+		}
 		if perr != nil {
 			s.queueNotice(errorFrame(perr.code, perr.msg))
 			m.enqueue(s)
 			continue
 		}
-		if resend {
+		if msg.resend {
 			m.refresh(s, m.cfg.Now(), true, map[string]string{})
 		}
 	}
+}
+
+// acked handles {"type":"ack","version":v}: within the socket's rate, of
+// a version written to this socket. Only the first ack of a frame is
+// recorded; a refused one changes nothing.
+func (m *Manager) acked(s *screen, version string) *protocolError {
+	now := m.cfg.Now()
+	if !s.allowAck(now) {
+		return &protocolError{code: codeTooMany, msg: msgTooManyAcks}
+	}
+	known, first, latency := s.ack(version, time.Now())
+	if !known {
+		return &protocolError{code: wsconn.CodeNotFound, msg: msgUnknownVer}
+	}
+	if first {
+		m.cfg.Delivery.Acked(s.id, version, now)
+		m.observe(func(o Observer) { o.Acked(latency) })
+	}
+	return nil
 }
 
 func msgFor(err error) string {

@@ -1,0 +1,255 @@
+// Package delivery records, per screen, the last content version it was
+// delivered and the last one it acknowledged (docs/screens-websocket.md,
+// "Acknowledgements"), and reports an emergency's delivery from them.
+//
+// The hot path (a content frame written, an ack read) only updates a map
+// in memory. Flush, called about once a second, writes what changed since
+// the last one to Redis (one hash per screen, shared by every instance)
+// and to the screens' rows (one transaction), so a thousand acks cost one
+// pipeline and one write. Without Redis the memory of this process is
+// the shared state.
+package delivery
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openstream-go/openstream/collections"
+)
+
+// RedisPrefix starts every key the store writes in Redis.
+const RedisPrefix = "openstream:delivery:"
+
+// redisTTL is how long a screen's hash outlives its last change: the
+// rows keep the state for longer.
+const redisTTL = 30 * 24 * time.Hour
+
+// Fields of display_websites the store persists.
+const (
+	FieldDeliveredVersion = "delivered_version"
+	FieldDeliveredAt      = "delivered_at"
+	FieldDeliveredVia     = "delivered_via"
+	FieldAckedVersion     = "acknowledged_version"
+	FieldAckedAt          = "acknowledged_at"
+)
+
+// Ways content is delivered (delivered_via).
+const (
+	ViaSocket = "socket"
+	ViaREST   = "rest"
+)
+
+// State is what one screen was last delivered and last acknowledged.
+type State struct {
+	DeliveredVersion string
+	DeliveredAt      time.Time
+	Via              string
+	AckedVersion     string
+	AckedAt          time.Time
+}
+
+// newer is s with every part of o that is more recent.
+func (s State) newer(o State) State {
+	if o.DeliveredAt.After(s.DeliveredAt) {
+		s.DeliveredVersion, s.DeliveredAt, s.Via = o.DeliveredVersion, o.DeliveredAt, o.Via
+	}
+	if o.AckedAt.After(s.AckedAt) {
+		s.AckedVersion, s.AckedAt = o.AckedVersion, o.AckedAt
+	}
+	return s
+}
+
+// Store is one instance's view of the screens' deliveries.
+type Store struct {
+	app    core.App
+	redis  *redis.Client
+	prefix string
+
+	mu    sync.Mutex
+	local map[string]State // this instance's writes (all of them without Redis)
+	dirty map[string]State // written since the last Flush
+}
+
+// New returns a store; client nil keeps the state in this process.
+// prefix "" is RedisPrefix.
+func New(app core.App, client *redis.Client, prefix string) *Store {
+	if prefix == "" {
+		prefix = RedisPrefix
+	}
+	return &Store{app: app, redis: client, prefix: prefix, local: map[string]State{}, dirty: map[string]State{}}
+}
+
+// FromURL is a store shared through the Redis of redisURL ("": in
+// process); an unparsable URL is an error.
+func FromURL(app core.App, redisURL string) (*Store, error) {
+	if redisURL == "" {
+		return New(app, nil, ""), nil
+	}
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return New(app, nil, ""), err
+	}
+	return New(app, redis.NewClient(opts), ""), nil
+}
+
+// A nil *Store records nothing and knows only the rows.
+
+// Delivered records that screen was given version at at.
+func (s *Store) Delivered(screen, version string, at time.Time, via string) {
+	s.update(screen, State{DeliveredVersion: version, DeliveredAt: at, Via: via})
+}
+
+// Acked records that screen acknowledged version at at.
+func (s *Store) Acked(screen, version string, at time.Time) {
+	s.update(screen, State{AckedVersion: version, AckedAt: at})
+}
+
+func (s *Store) update(screen string, st State) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.local[screen] = s.local[screen].newer(st)
+	s.dirty[screen] = s.dirty[screen].newer(st)
+}
+
+// Forget drops what this instance remembers of screen (it was deleted).
+func (s *Store) Forget(screen string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.local, screen)
+	delete(s.dirty, screen)
+}
+
+// Flush writes what changed since the last Flush to Redis and to the rows.
+// What could not be written is kept for the next one.
+func (s *Store) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	dirty := s.dirty
+	s.dirty = map[string]State{}
+	s.mu.Unlock()
+	if len(dirty) == 0 {
+		return nil
+	}
+	err := s.flushRedis(ctx, dirty)
+	if err == nil {
+		err = s.flushRows(dirty)
+	}
+	if err != nil {
+		s.mu.Lock()
+		for id, st := range dirty {
+			s.dirty[id] = st.newer(s.dirty[id])
+		}
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *Store) key(screen string) string { return s.prefix + screen }
+
+func (s *Store) flushRedis(ctx context.Context, dirty map[string]State) error {
+	if s.redis == nil {
+		return nil
+	}
+	_, err := s.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for id, st := range dirty {
+			var fields []any
+			if !st.DeliveredAt.IsZero() {
+				fields = append(fields, "dv", st.DeliveredVersion, "da", st.DeliveredAt.UnixMilli(), "via", st.Via)
+			}
+			if !st.AckedAt.IsZero() {
+				fields = append(fields, "av", st.AckedVersion, "aa", st.AckedAt.UnixMilli())
+			}
+			p.HSet(ctx, s.key(id), fields...)
+			p.Expire(ctx, s.key(id), redisTTL)
+		}
+		return nil
+	})
+	return err
+}
+
+func (s *Store) flushRows(dirty map[string]State) error {
+	return s.app.RunInTransaction(func(tx core.App) error {
+		for id, st := range dirty {
+			cols := dbx.Params{}
+			if !st.DeliveredAt.IsZero() {
+				cols[FieldDeliveredVersion], cols[FieldDeliveredAt], cols[FieldDeliveredVia] = st.DeliveredVersion, stamp(st.DeliveredAt), st.Via
+			}
+			if !st.AckedAt.IsZero() {
+				cols[FieldAckedVersion], cols[FieldAckedAt] = st.AckedVersion, stamp(st.AckedAt)
+			}
+			if _, err := tx.DB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": id}).Execute(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func stamp(t time.Time) string {
+	dt, _ := types.ParseDateTime(t)
+	return dt.String()
+}
+
+// Of is the state of each screen: the newest of its row, Redis (every
+// instance's flushed writes) and this instance's unflushed ones.
+func (s *Store) Of(ctx context.Context, screens []*core.Record) (map[string]State, error) {
+	out := make(map[string]State, len(screens))
+	for _, r := range screens {
+		out[r.Id] = FromRecord(r)
+	}
+	if s == nil {
+		return out, nil
+	}
+	if s.redis != nil && len(screens) > 0 {
+		cmds := make([]*redis.MapStringStringCmd, len(screens))
+		_, err := s.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, r := range screens {
+				cmds[i] = p.HGetAll(ctx, s.key(r.Id))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i, r := range screens {
+			out[r.Id] = out[r.Id].newer(fromHash(cmds[i].Val()))
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range screens {
+		if st, ok := s.local[r.Id]; ok {
+			out[r.Id] = out[r.Id].newer(st)
+		}
+	}
+	return out, nil
+}
+
+// FromRecord is the state persisted in a screen's row.
+func FromRecord(r *core.Record) State {
+	return State{
+		DeliveredVersion: r.GetString(FieldDeliveredVersion), DeliveredAt: r.GetDateTime(FieldDeliveredAt).Time(),
+		Via:          r.GetString(FieldDeliveredVia),
+		AckedVersion: r.GetString(FieldAckedVersion), AckedAt: r.GetDateTime(FieldAckedAt).Time(),
+	}
+}
+
+func fromHash(h map[string]string) State {
+	ms := func(k string) time.Time {
+		n, err := strconv.ParseInt(h[k], 10, 64)
+		if err != nil || n <= 0 {
+			return time.Time{}
+		}
+		return time.UnixMilli(n).UTC()
+	}
+	return State{DeliveredVersion: h["dv"], DeliveredAt: ms("da"), Via: h["via"], AckedVersion: h["av"], AckedAt: ms("aa")}
+}

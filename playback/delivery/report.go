@@ -1,0 +1,155 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/schedule"
+)
+
+// FieldOfflineSince is set on a screen's row while it is marked offline
+// (realtime/alerts); empty while it counts as online.
+const FieldOfflineSince = "offline_since"
+
+// FieldActivatedAt is when an emergency was last switched on.
+const FieldActivatedAt = "activated_at"
+
+// DefaultOfflineAfter is how long a screen may stay unseen before it
+// counts as offline (SCREEN_OFFLINE_AFTER).
+const DefaultOfflineAfter = 2 * time.Minute
+
+// Summary counts an emergency's screens.
+type Summary struct {
+	Screens      int `json:"screens"`
+	Online       int `json:"online"`
+	Delivered    int `json:"delivered"`
+	Acknowledged int `json:"acknowledged"`
+	Offline      int `json:"offline"`
+}
+
+// Screen is one screen of a report. Delivered and Acked say whether it
+// was given, and confirmed, what its group plays now (the emergency while
+// it is active, the normal content after it).
+type Screen struct {
+	Record    *core.Record
+	Online    bool
+	State     State
+	Expected  string // the version its group plays now ("" when unknown)
+	Delivered bool
+	Acked     bool
+}
+
+// Report is the delivery of one emergency.
+type Report struct {
+	Emergency *core.Record
+	Active    bool
+	Summary   Summary
+	Screens   []Screen
+}
+
+// Reporter works reports out; it is shared by the API and the alerts.
+type Reporter struct {
+	App    core.App
+	Player *playback.Player
+	Store  *Store
+	// OfflineAfter is how long an unseen screen stays online (DefaultOfflineAfter).
+	OfflineAfter time.Duration
+}
+
+// Online reports whether a screen's row counts as online at now: seen
+// within OfflineAfter and not marked offline.
+func (rp *Reporter) Online(r *core.Record, now time.Time) bool {
+	after := rp.OfflineAfter
+	if after <= 0 {
+		after = DefaultOfflineAfter
+	}
+	seen := r.GetDateTime("last_seen")
+	return r.GetDateTime(FieldOfflineSince).IsZero() && !seen.IsZero() && now.Sub(seen.Time()) <= after
+}
+
+// ScreensOf are the screens of the emergency's groups, by name.
+func ScreensOf(app core.App, emergency *core.Record) ([]*core.Record, error) {
+	groups := emergency.GetStringSlice("display_website_groups")
+	if len(groups) == 0 {
+		return nil, nil
+	}
+	ids := make([]any, len(groups))
+	for i, g := range groups {
+		ids[i] = g
+	}
+	return app.FindAllRecords(collections.DisplayWebsites, dbx.In("display_website_group", ids...))
+}
+
+// Report is emergency's delivery at now.
+func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time.Time) (*Report, error) {
+	screens, err := ScreensOf(rp.App, emergency)
+	if err != nil {
+		return nil, err
+	}
+	states, err := rp.Store.Of(ctx, screens)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Emergency: emergency, Active: emergency.GetBool("is_active"), Screens: make([]Screen, 0, len(screens))}
+	expected := map[string]string{}
+	for _, r := range screens {
+		key := r.GetString("display_website_group") + "/" + r.GetString("branch")
+		want, ok := expected[key]
+		if !ok {
+			if want, err = rp.version(r, now); err != nil {
+				return nil, err
+			}
+			expected[key] = want
+		}
+		st := states[r.Id]
+		s := Screen{Record: r, Online: rp.Online(r, now), State: st, Expected: want}
+		s.Delivered = want != "" && st.DeliveredVersion == want
+		s.Acked = want != "" && st.AckedVersion == want
+		rep.Screens = append(rep.Screens, s)
+		rep.Summary.Screens++
+		if s.Online {
+			rep.Summary.Online++
+		} else {
+			rep.Summary.Offline++
+		}
+		if s.Delivered {
+			rep.Summary.Delivered++
+		}
+		if s.Acked {
+			rep.Summary.Acknowledged++
+		}
+	}
+	return rep, nil
+}
+
+// version is what r's group plays at now ("none": nothing).
+func (rp *Reporter) version(r *core.Record, now time.Time) (string, error) {
+	c, _, err := rp.Player.Lookup(r, now)
+	switch {
+	case errors.Is(err, schedule.ErrNoDefaultContent):
+		return "none", nil
+	case errors.Is(err, schedule.ErrNoGroup):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return c.Version, nil
+}
+
+// Unacknowledged are the online screens that did not acknowledge what
+// they play now.
+func (rep *Report) Unacknowledged() []Screen {
+	var out []Screen
+	for _, s := range rep.Screens {
+		if s.Online && !s.Acked {
+			out = append(out, s)
+		}
+	}
+	return out
+}
