@@ -11,12 +11,12 @@ import (
 // never a 500, and a refused write changes no table.
 func FuzzWriteBodies(f *testing.F) {
 	w := newWorld(f)
-	cat := w.create(f, collections.Categories, map[string]any{"name": "News", "organisation": w.org["aarhus"]})
-	tag := w.create(f, collections.Tags, map[string]any{"name": "Winter", "organisation": w.org["aarhus"]})
-	color := w.create(f, collections.CustomColors, map[string]any{"name": "Red", "hex_value": "#f00", "type": "text", "position": 1, "organisation": w.org["aarhus"]})
-	font := w.create(f, collections.CustomFonts, map[string]any{"name": "Inter", "font_url": "https://a.dk/i.woff", "position": 1, "organisation": w.org["aarhus"]})
-	item := w.create(f, collections.BranchURLItems, map[string]any{"url": "https://a.dk", "branch": w.branch["aarhus"]})
-	q, b := "?organisation_id=aarhus", "?branch_id="+w.branch["aarhus"]
+	cat := w.Create(f, collections.Categories, map[string]any{"name": "News", "organisation": w.Org["aarhus"]})
+	tag := w.Create(f, collections.Tags, map[string]any{"name": "Winter", "organisation": w.Org["aarhus"]})
+	color := w.Create(f, collections.CustomColors, map[string]any{"name": "Red", "hex_value": "#f00", "type": "text", "position": 1, "organisation": w.Org["aarhus"]})
+	font := w.Create(f, collections.CustomFonts, map[string]any{"name": "Inter", "font_url": "https://a.dk/i.woff", "position": 1, "organisation": w.Org["aarhus"]})
+	item := w.Create(f, collections.BranchURLItems, map[string]any{"url": "https://a.dk", "branch": w.Branch["aarhus"]})
+	q, b := "?organisation_id=aarhus", "?branch_id="+w.Branch["aarhus"]
 	targets := []struct{ method, path, collection string }{
 		{"POST", "/api/categories/" + q, collections.Categories},
 		{"PATCH", "/api/categories/" + cat.Id + "/" + q, collections.Categories},
@@ -37,13 +37,13 @@ func FuzzWriteBodies(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, tg := range targets {
-			before := w.count(t, tg.collection)
-			got := w.do(t, "alice", tg.method, tg.path, body)
-			if got.status >= 500 || !json.Valid(got.body) {
-				t.Fatalf("%s %s %q: %d %s", tg.method, tg.path, body, got.status, got.body)
+			before := w.Count(t, tg.collection)
+			got := w.Do(t, "alice", tg.method, tg.path, body)
+			if got.Status >= 500 || !json.Valid(got.Body) {
+				t.Fatalf("%s %s %q: %d %s", tg.method, tg.path, body, got.Status, got.Body)
 			}
-			if got.status >= 400 && w.count(t, tg.collection) != before {
-				t.Fatalf("%s %s %q: refused (%d) but the table changed", tg.method, tg.path, body, got.status)
+			if got.Status >= 400 && w.Count(t, tg.collection) != before {
+				t.Fatalf("%s %s %q: refused (%d) but the table changed", tg.method, tg.path, body, got.Status)
 			}
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/media"
 	"github.com/openstream-go/openstream/media/mediatest"
 )
@@ -19,10 +20,10 @@ import (
 func TestCrossOrganisation(t *testing.T) {
 	w := newWorld(t, "local")
 	doc := id(w.upload(t, "aarhus_employee", "aarhus", "mine", "a.png", mediatest.PNG()))
-	odense, aarhus := "?branch_id="+w.branch["odense"], "?branch_id="+w.branch["aarhus"]
+	odense, aarhus := "?branch_id="+w.Branch["odense"], "?branch_id="+w.Branch["aarhus"]
 	notFound := `{"detail":"No Document matches the given query."}`
-	denied := `{"detail":"User 'olga' does not have permission to access branch_id=` + w.branch["aarhus"] + `."}`
-	edit := []part{{name: "title", value: "stolen"}}
+	denied := `{"detail":"User 'olga' does not have permission to access branch_id=` + w.Branch["aarhus"] + `."}`
+	edit := apitest.Multipart{{Name: "title", Value: "stolen"}}
 	rows := []struct {
 		name, method, path string
 		body               any
@@ -41,20 +42,20 @@ func TestCrossOrganisation(t *testing.T) {
 		{"base64 via their branch", "GET", "/api/documents/base64/" + doc + "/" + aarhus, nil, 403, denied},
 		{"file-token via their branch", "GET", "/api/documents/file-token/" + doc + "/" + aarhus, nil, 403, denied},
 		{"list via their branch", "POST", "/api/documents/list/" + aarhus, `{}`, 403, denied},
-		{"upload into their branch", "POST", "/api/documents/" + aarhus, []part{{name: "title", value: "t"}, {name: "file", value: "x", file: "a.png"}}, 403, denied},
+		{"upload into their branch", "POST", "/api/documents/" + aarhus, apitest.Multipart{{Name: "title", Value: "t"}, {Name: "file", Value: "x", File: "a.png"}}, 403, denied},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			got := w.do(t, "olga", r.method, r.path, r.body)
-			if got.status != r.status || (r.want != "" && string(got.body) != r.want) {
-				t.Fatalf("%d %s, want %d %s", got.status, got.body, r.status, r.want)
+			got := w.Do(t, "olga", r.method, r.path, r.body)
+			if got.Status != r.status || (r.want != "" && string(got.Body) != r.want) {
+				t.Fatalf("%d %s, want %d %s", got.Status, got.Body, r.status, r.want)
 			}
-			if r.name == "list" && got.json(t)["count"] != 0.0 {
-				t.Fatalf("list shows another organisation's documents: %s", got.body)
+			if r.name == "list" && got.JSON(t)["count"] != 0.0 {
+				t.Fatalf("list shows another organisation's documents: %s", got.Body)
 			}
 		})
 	}
-	if _, err := w.app.FindRecordById(collections.Documents, doc); err != nil {
+	if _, err := w.App.FindRecordById(collections.Documents, doc); err != nil {
 		t.Fatalf("document gone: %v", err)
 	}
 }
@@ -65,9 +66,9 @@ func TestFileTokens(t *testing.T) {
 	w := newWorld(t, "s3")
 	content := mediatest.PNG()
 	doc := w.upload(t, "aarhus_employee", "aarhus", "mine", "a.png", content)
-	screen := w.create(t, collections.DisplayWebsites, map[string]any{"name": "lobby", "branch": w.branch["aarhus"], "aspect_ratio": "16:9"})
+	screen := w.Create(t, collections.DisplayWebsites, map[string]any{"name": "lobby", "branch": w.Branch["aarhus"], "aspect_ratio": "16:9"})
 	key := func(org string) string {
-		k, err := w.app.FindFirstRecordByData(collections.BranchAPIKeys, "branch", w.branch[org])
+		k, err := w.App.FindFirstRecordByData(collections.BranchAPIKeys, "branch", w.Branch[org])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +81,7 @@ func TestFileTokens(t *testing.T) {
 		status            int
 		want              string
 	}{
-		{"mode A", "aarhus_employee", "?branch_id=" + w.branch["aarhus"], nil, 200, ""},
+		{"mode A", "aarhus_employee", "?branch_id=" + w.Branch["aarhus"], nil, 200, ""},
 		{"mode B with the screen's key", "", "?branch_id=&id=" + screen.Id, []string{key("aarhus")}, 200, ""},
 		{"mode B with Bearer null", "", "?branch_id=&id=" + screen.Id, []string{key("aarhus"), "Authorization: Bearer null"}, 200, ""},
 		{"mode B with another branch's key", "", "?id=" + screen.Id, []string{key("odense")}, 403, `{"detail":"API key not valid for this branch."}`},
@@ -91,34 +92,34 @@ func TestFileTokens(t *testing.T) {
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			got := w.do(t, r.user, "GET", path+r.query, nil, r.headers...)
-			if got.status != r.status || (r.want != "" && string(got.body) != r.want) {
-				t.Fatalf("%d %s, want %d %s", got.status, got.body, r.status, r.want)
+			got := w.Do(t, r.user, "GET", path+r.query, nil, r.headers...)
+			if got.Status != r.status || (r.want != "" && string(got.Body) != r.want) {
+				t.Fatalf("%d %s, want %d %s", got.Status, got.Body, r.status, r.want)
 			}
 			if r.status != 200 {
 				return
 			}
-			m := got.json(t)
+			m := got.JSON(t)
 			if m["file_url"] != doc["file_url"] {
 				t.Fatalf("file_url %v, want %v", m["file_url"], doc["file_url"])
 			}
-			file := w.do(t, "", "GET", "/api/documents/file/"+id(doc)+"/?branch_id="+w.branch["aarhus"]+"&token="+url.QueryEscape(m["token"].(string)), nil)
-			if file.status != 200 || string(file.body) != string(content) || file.header.Get("Content-Type") != "application/octet-stream" ||
-				!strings.HasPrefix(file.header.Get("Content-Disposition"), `inline; filename="`) {
-				t.Fatalf("file route %d %v", file.status, file.header)
+			file := w.Do(t, "", "GET", "/api/documents/file/"+id(doc)+"/?branch_id="+w.Branch["aarhus"]+"&token="+url.QueryEscape(m["token"].(string)), nil)
+			if file.Status != 200 || string(file.Body) != string(content) || file.Header.Get("Content-Type") != "application/octet-stream" ||
+				!strings.HasPrefix(file.Header.Get("Content-Disposition"), `inline; filename="`) {
+				t.Fatalf("file route %d %v", file.Status, file.Header)
 			}
 		})
 	}
-	token := w.do(t, "aarhus_employee", "GET", path+"?branch_id="+w.branch["aarhus"], nil).json(t)["token"].(string)
+	token := w.Do(t, "aarhus_employee", "GET", path+"?branch_id="+w.Branch["aarhus"], nil).JSON(t)["token"].(string)
 	bad := []struct{ query, want string }{
-		{"?branch_id=" + w.branch["aarhus"], "Missing token or branch_id."},
-		{"?branch_id=" + w.branch["odense"] + "&token=" + url.QueryEscape(token), "Token mismatch."},
-		{"?branch_id=" + w.branch["aarhus"] + "&token=" + url.QueryEscape(token+"x"), "Invalid or expired token."},
+		{"?branch_id=" + w.Branch["aarhus"], "Missing token or branch_id."},
+		{"?branch_id=" + w.Branch["odense"] + "&token=" + url.QueryEscape(token), "Token mismatch."},
+		{"?branch_id=" + w.Branch["aarhus"] + "&token=" + url.QueryEscape(token+"x"), "Invalid or expired token."},
 	}
 	for _, b := range bad {
-		got := w.do(t, "", "GET", "/api/documents/file/"+id(doc)+"/"+b.query, nil)
-		if got.status != 404 || string(got.body) != `{"detail":"`+b.want+`"}` {
-			t.Errorf("%s: %d %s", b.query, got.status, got.body)
+		got := w.Do(t, "", "GET", "/api/documents/file/"+id(doc)+"/"+b.query, nil)
+		if got.Status != 404 || string(got.Body) != `{"detail":"`+b.want+`"}` {
+			t.Errorf("%s: %d %s", b.query, got.Status, got.Body)
 		}
 	}
 }
@@ -128,14 +129,14 @@ func TestBase64(t *testing.T) {
 	w := newWorld(t, "local", func(c *media.Config) { c.Pdftoppm = "/nonexistent/pdftoppm" })
 	png := w.upload(t, "aarhus_employee", "aarhus", "img", "a.png", mediatest.PNG())
 	pdf := w.upload(t, "aarhus_employee", "aarhus", "doc", "a.pdf", mediatest.PDF())
-	q := "/?branch_id=" + w.branch["aarhus"]
-	got := w.do(t, "alice", "GET", "/api/documents/base64/"+id(png)+q, nil).json(t)
+	q := "/?branch_id=" + w.Branch["aarhus"]
+	got := w.Do(t, "alice", "GET", "/api/documents/base64/"+id(png)+q, nil).JSON(t)
 	if got["mime_type"] != "image/png" || !strings.HasPrefix(got["base64"].(string), "data:image/png;base64,iVBORw0KGgo") {
 		t.Fatalf("base64 %v", got)
 	}
-	refused := w.do(t, "alice", "GET", "/api/documents/base64/"+id(pdf)+q, nil)
-	if refused.status != 400 || string(refused.body) != `{"error":"Only image documents can be fetched as base64."}` {
-		t.Fatalf("pdf as base64: %d %s", refused.status, refused.body)
+	refused := w.Do(t, "alice", "GET", "/api/documents/base64/"+id(pdf)+q, nil)
+	if refused.Status != 400 || string(refused.Body) != `{"error":"Only image documents can be fetched as base64."}` {
+		t.Fatalf("pdf as base64: %d %s", refused.Status, refused.Body)
 	}
 }
 
@@ -168,7 +169,7 @@ func TestPDFPreview(t *testing.T) {
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				rec, err := w.app.FindRecordById(collections.Documents, id(doc))
+				rec, err := w.App.FindRecordById(collections.Documents, id(doc))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -192,8 +193,8 @@ func TestPDFPreview(t *testing.T) {
 			if objs := w.objects(t); len(objs) != 1 {
 				t.Fatalf("objects %v", objs)
 			}
-			view := w.do(t, "aarhus_employee", "GET", "/api/documents/"+id(doc)+"/?branch_id="+w.branch["aarhus"], nil)
-			st, body := w.fetch(t, view.json(t)["file_url"].(string))
+			view := w.Do(t, "aarhus_employee", "GET", "/api/documents/"+id(doc)+"/?branch_id="+w.Branch["aarhus"], nil)
+			st, body := w.fetch(t, view.JSON(t)["file_url"].(string))
 			if st != http.StatusOK {
 				t.Fatalf("preview not served: %d", st)
 			}
@@ -210,23 +211,23 @@ func TestPDFPreview(t *testing.T) {
 // TestRoutes: the alternative upload path, and methods the views lack.
 func TestRoutes(t *testing.T) {
 	w := newWorld(t, "local")
-	q := "?branch_id=" + w.branch["aarhus"]
+	q := "?branch_id=" + w.Branch["aarhus"]
 	png := string(mediatest.PNG())
 	rows := []struct {
 		method, path string
 		body         any
 		status       int
 	}{
-		{"POST", "/api/documents/images/" + q, []part{{name: "title", value: "t"}, {name: "file", value: png, file: "a.png"}}, 201},
-		{"POST", "/api/documents/images" + q, []part{{name: "title", value: "t"}, {name: "file", value: png, file: "a.png"}}, 201},
+		{"POST", "/api/documents/images/" + q, apitest.Multipart{{Name: "title", Value: "t"}, {Name: "file", Value: png, File: "a.png"}}, 201},
+		{"POST", "/api/documents/images" + q, apitest.Multipart{{Name: "title", Value: "t"}, {Name: "file", Value: png, File: "a.png"}}, 201},
 		{"GET", "/api/documents/" + q, nil, 405},
 		{"GET", "/api/documents/list/" + q, nil, 405},
 		{"POST", "/api/documents/5/" + q, nil, 405},
 		{"GET", "/api/documents/abc/" + q, nil, 404},
 	}
 	for _, r := range rows {
-		if got := w.do(t, "aarhus_employee", r.method, r.path, r.body); got.status != r.status {
-			t.Errorf("%s %s: %d %s, want %d", r.method, r.path, got.status, got.body, r.status)
+		if got := w.Do(t, "aarhus_employee", r.method, r.path, r.body); got.Status != r.status {
+			t.Errorf("%s %s: %d %s, want %d", r.method, r.path, got.Status, got.Body, r.status)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openstream-go/openstream/auth/authtoken"
+	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/media/mediatest"
 )
 
@@ -21,13 +22,13 @@ func BenchmarkUpload50MB(b *testing.B) {
 	for _, storage := range storages {
 		b.Run(storage, func(b *testing.B) {
 			w := newWorld(b, storage)
-			body, ct := form(b, part{name: "title", value: "big"}, part{name: "file", value: string(content), file: "big.png"})
+			body, ct := apitest.Multipart{{Name: "title", Value: "big"}, {Name: "file", Value: string(content), File: "big.png"}}.Encode(b)
 			raw := body.(*bytes.Buffer).Bytes()
-			tok, err := authtoken.NewAccess(w.users["aarhus_employee"], time.Hour)
+			tok, err := authtoken.NewAccess(w.Users["aarhus_employee"], time.Hour)
 			if err != nil {
 				b.Fatal(err)
 			}
-			url := "/api/documents/?branch_id=" + w.branch["aarhus"]
+			url := "/api/documents/?branch_id=" + w.Branch["aarhus"]
 			b.SetBytes(size)
 			b.ResetTimer()
 			for range b.N {
@@ -35,7 +36,7 @@ func BenchmarkUpload50MB(b *testing.B) {
 				req.Header.Set("Content-Type", ct)
 				req.Header.Set("Authorization", "Bearer "+tok)
 				rec := httptest.NewRecorder()
-				w.h.ServeHTTP(rec, req)
+				w.Handler.ServeHTTP(rec, req)
 				if rec.Code != http.StatusCreated {
 					b.Fatalf("%d %s", rec.Code, rec.Body)
 				}
@@ -44,8 +45,8 @@ func BenchmarkUpload50MB(b *testing.B) {
 				if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
 					b.Fatal(err)
 				}
-				if got := w.do(b, "aarhus_employee", "DELETE", "/api/documents/"+id(doc)+"/?branch_id="+w.branch["aarhus"], nil); got.status != http.StatusNoContent {
-					b.Fatalf("delete %d", got.status)
+				if got := w.Do(b, "aarhus_employee", "DELETE", "/api/documents/"+id(doc)+"/?branch_id="+w.Branch["aarhus"], nil); got.Status != http.StatusNoContent {
+					b.Fatalf("delete %d", got.Status)
 				}
 				b.StartTimer()
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/openstream-go/openstream/api/documents"
+	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/media/mediatest"
 	"github.com/openstream-go/openstream/rest"
 )
@@ -48,15 +49,15 @@ func FuzzUploadBody(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		before := w.count(t)
-		got := w.raw(t, "POST", "/api/documents/?branch_id="+w.branch["aarhus"], "multipart/form-data; boundary=b", body)
-		switch got.status {
+		got := w.Do(t, "aarhus_employee", "POST", "/api/documents/?branch_id="+w.Branch["aarhus"], apitest.Raw{ContentType: "multipart/form-data; boundary=b", Body: body})
+		switch got.Status {
 		case http.StatusCreated:
 		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 			if w.count(t) != before {
-				t.Fatalf("refused (%d) but stored: %s", got.status, got.body)
+				t.Fatalf("refused (%d) but stored: %s", got.Status, got.Body)
 			}
 		default:
-			t.Fatalf("%d %s", got.status, got.body)
+			t.Fatalf("%d %s", got.Status, got.Body)
 		}
 	})
 }

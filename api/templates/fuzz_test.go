@@ -11,9 +11,9 @@ import (
 // 4xx, never a 500; a refused write adds no record and changes none.
 func FuzzWriteBodies(f *testing.F) {
 	w := newWorld(f)
-	org := w.create(f, collections.SlideTemplates, map[string]any{"organisation": w.org["aarhus"], "name": "Org"})
-	copied := w.create(f, collections.SlideTemplates, map[string]any{"organisation": w.org["aarhus"], "suborganisation": w.suborg["aarhus"], "name": "Copy"})
-	global := w.create(f, collections.GlobalSlideTemplates, map[string]any{"name": "Global"})
+	org := w.Create(f, collections.SlideTemplates, map[string]any{"organisation": w.Org["aarhus"], "name": "Org"})
+	copied := w.Create(f, collections.SlideTemplates, map[string]any{"organisation": w.Org["aarhus"], "suborganisation": w.Suborg["aarhus"], "name": "Copy"})
+	global := w.Create(f, collections.GlobalSlideTemplates, map[string]any{"name": "Global"})
 	targets := []struct{ user, method, path, collection, id string }{
 		{"alice", "POST", "/api/slide-templates/?organisation_id=aarhus", collections.SlideTemplates, ""},
 		{"alice", "PATCH", "/api/slide-templates/" + org.Id + "/", collections.SlideTemplates, org.Id},
@@ -29,13 +29,13 @@ func FuzzWriteBodies(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, tg := range targets {
-			before, state := w.count(t, tg.collection), w.state(t, tg.collection, tg.id)
-			got := w.do(t, tg.user, tg.method, tg.path, body)
-			if got.status >= 500 || !json.Valid(got.body) {
-				t.Fatalf("%s %s %q: %d %s", tg.method, tg.path, body, got.status, got.body)
+			before, state := w.Count(t, tg.collection), w.state(t, tg.collection, tg.id)
+			got := w.Do(t, tg.user, tg.method, tg.path, body)
+			if got.Status >= 500 || !json.Valid(got.Body) {
+				t.Fatalf("%s %s %q: %d %s", tg.method, tg.path, body, got.Status, got.Body)
 			}
-			if got.status >= 400 && (w.count(t, tg.collection) != before || w.state(t, tg.collection, tg.id) != state) {
-				t.Fatalf("%s %s %q: refused (%d) but data changed", tg.method, tg.path, body, got.status)
+			if got.Status >= 400 && (w.Count(t, tg.collection) != before || w.state(t, tg.collection, tg.id) != state) {
+				t.Fatalf("%s %s %q: refused (%d) but data changed", tg.method, tg.path, body, got.Status)
 			}
 		}
 	})
@@ -46,5 +46,5 @@ func (w *world) state(t testing.TB, collection, id string) string {
 	if id == "" {
 		return ""
 	}
-	return string(mustJSON(t, w.record(t, collection, id).FieldsData()))
+	return string(mustJSON(t, w.Record(t, collection, id).FieldsData()))
 }

@@ -3,6 +3,8 @@ package templates_test
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/openstream-go/openstream/internal/apitest"
 )
 
 // slideData is a template as the editor writes it: keys in its own order
@@ -23,26 +25,26 @@ func rawField(t *testing.T, body []byte, key string) string {
 // organisation's and the global templates.
 func TestSlideDataKeptAsWritten(t *testing.T) {
 	w := newWorld(t)
-	created := w.do(t, "alice", "POST", "/api/slide-templates/?organisation_id=aarhus", `{"name":"Menu","slide_data":`+slideData+`}`)
-	check(t, created, 201, "")
-	id := rawField(t, created.body, "id")
+	created := w.Do(t, "alice", "POST", "/api/slide-templates/?organisation_id=aarhus", `{"name":"Menu","slide_data":`+slideData+`}`)
+	apitest.Check(t, created, 201, "")
+	id := rawField(t, created.Body, "id")
 	one := "/api/slide-templates/" + id + "/"
-	if got := rawField(t, created.body, "slide_data"); got != slideData {
+	if got := rawField(t, created.Body, "slide_data"); got != slideData {
 		t.Errorf("create: %s", got)
 	}
 	const patchedData = `{"z":{"b":[2,1],"a":0.10}}`
-	patched := w.do(t, "alice", "PATCH", one, `{"slide_data":`+patchedData+`}`)
-	read := w.do(t, "ulla", "GET", one, nil)
-	for what, body := range map[string][]byte{"patch": patched.body, "read": read.body} {
+	patched := w.Do(t, "alice", "PATCH", one, `{"slide_data":`+patchedData+`}`)
+	read := w.Do(t, "ulla", "GET", one, nil)
+	for what, body := range map[string][]byte{"patch": patched.Body, "read": read.Body} {
 		if got := rawField(t, body, "slide_data"); got != patchedData {
 			t.Errorf("%s: %s", what, got)
 		}
 	}
 
-	global := w.do(t, "sam", "POST", "/api/global-templates/", `{"name":"Poster","slide_data":`+slideData+`}`)
-	check(t, global, 201, "")
-	read = w.do(t, "olga", "GET", "/api/global-templates/"+rawField(t, global.body, "id")+"/", nil)
-	for what, body := range map[string][]byte{"create": global.body, "read": read.body} {
+	global := w.Do(t, "sam", "POST", "/api/global-templates/", `{"name":"Poster","slide_data":`+slideData+`}`)
+	apitest.Check(t, global, 201, "")
+	read = w.Do(t, "olga", "GET", "/api/global-templates/"+rawField(t, global.Body, "id")+"/", nil)
+	for what, body := range map[string][]byte{"create": global.Body, "read": read.Body} {
 		if got := rawField(t, body, "slide_data"); got != slideData {
 			t.Errorf("global %s: %s", what, got)
 		}

@@ -1,145 +1,22 @@
 package templates_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"strings"
 	"testing"
-
-	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/openstream-go/openstream/api/templates"
 	"github.com/openstream-go/openstream/internal/apitest"
-	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/settings"
 )
 
-// world is a served app with organisations aarhus and odense (each with
-// its provisioned Demo Suborg, Demo Branch, suborg admin and employee),
-// alice (org_admin aarhus), ulla (org_user aarhus), olga (org_admin
-// odense) and sam (super_admin).
-type world struct {
-	app                 *tests.TestApp
-	h                   http.Handler
-	org, suborg, branch map[string]string
-	users               map[string]*core.Record
-}
+// world is apitest's served app with the templates routes.
+type world struct{ *apitest.World }
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	app := testapp.New(t)
 	cfg := templates.Config{Settings: settings.FromEnv(func(string) string { return "" })}
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		templates.Mount(se.Router, cfg)
-		return se.Next()
-	})
-	tn := apitest.NewTenants(t, app)
-	w := &world{app: app, org: tn.Org, suborg: tn.Suborg, branch: tn.Branch, users: tn.Users}
-	w.h = testapp.Handler(t, app)
-	return w
-}
-
-// create saves a record with the collection's defaults and data.
-func (w *world) create(t testing.TB, collection string, data map[string]any) *core.Record {
-	t.Helper()
-	return apitest.Create(t, w.app, collection, data)
-}
-
-func (w *world) record(t testing.TB, collection, id string) *core.Record {
-	t.Helper()
-	r, err := w.app.FindRecordById(collection, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func (w *world) count(t testing.TB, collection string) int {
-	t.Helper()
-	n, err := w.app.CountRecords(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(n)
-}
-
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// do sends body (a string as raw JSON, else encoded JSON) as user ("" is
-// anonymous), with extra "Name: value" headers.
-func (w *world) do(t testing.TB, user, method, url string, body any, headers ...string) response {
-	t.Helper()
-	var reader io.Reader
-	ct := ""
-	switch b := body.(type) {
-	case nil:
-	case string:
-		reader, ct = strings.NewReader(b), "application/json"
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reader, ct = bytes.NewReader(raw), "application/json"
-	}
-	req := httptest.NewRequest(method, url, reader)
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	if user != "" {
-		req.Header.Set("Authorization", apitest.Bearer(t, w.app, w.users[user].Id))
-	}
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ": ")
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	return response{rec.Code, rec.Header(), rec.Body.Bytes()}
-}
-
-// row is one request and what must come back: the exact body (want), or
-// the exact keys of the object, or of every element of the array (keys).
-type row struct {
-	name         string
-	user         string
-	method, path string
-	body         any
-	headers      []string
-	status       int
-	want         string
-	keys         []string
-}
-
-func (w *world) run(t *testing.T, rows []row) {
-	t.Helper()
-	for _, r := range rows {
-		t.Run(r.name, func(t *testing.T) {
-			got := w.do(t, r.user, r.method, r.path, r.body, r.headers...)
-			check(t, got, r.status, r.want, r.keys...)
-		})
-	}
-}
-
-// check compares status, the exact JSON body when want is set, and the
-// key set of the object (or of each array element) when keys are given.
-func check(t testing.TB, got response, status int, want string, keys ...string) {
-	t.Helper()
-	apitest.Check(t, got.status, got.header, got.body, status, want, keys...)
-}
-
-func decode[T any](t testing.TB, got response) T {
-	t.Helper()
-	return apitest.Decode[T](t, got.body)
+	return &world{apitest.NewWorld(t, apitest.Mount(templates.Mount, cfg))}
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -1,11 +1,15 @@
-// Package apitest holds the test setup the OpenStream handler packages
-// share: two organisations with users of every role, record creation,
-// bearer tokens and the DRF-style response checks.
+// Package apitest is the scenario harness of the OpenStream handler tests:
+// two organisations with users of every role (Tenants), a served app
+// holding them (World) that requests are sent to as any user, table tests
+// of requests (Row, Run), multipart bodies, and the DRF-style answer
+// checks (Check, Expect, Decode).
 package apitest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,31 +98,23 @@ func Bearer(t testing.TB, app core.App, userID string) string {
 // Check compares an answer's status, its exact JSON body when want is set,
 // and the key set of the object (or of each array element) when keys are
 // given. Every answer but a 204 must be JSON.
-func Check(t testing.TB, gotStatus int, header http.Header, body []byte, status int, want string, keys ...string) {
+func Check(t testing.TB, got Response, status int, want string, keys ...string) {
 	t.Helper()
-	if gotStatus != status {
-		t.Fatalf("status %d, want %d: %s", gotStatus, status, body)
+	if got.Status != status {
+		t.Fatalf("status %d, want %d: %s", got.Status, status, got.Body)
 	}
 	if status == http.StatusNoContent {
 		return
 	}
-	if ct := header.Get("Content-Type"); ct != "application/json" {
-		t.Fatalf("Content-Type %q: %s", ct, body)
+	if ct := got.Header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("Content-Type %q: %s", ct, got.Body)
 	}
 	var g any
-	if err := json.Unmarshal(body, &g); err != nil {
-		t.Fatalf("not JSON: %s", body)
+	if err := json.Unmarshal(got.Body, &g); err != nil {
+		t.Fatalf("not JSON: %s", got.Body)
 	}
-	if want != "" {
-		var wv any
-		if err := json.Unmarshal([]byte(want), &wv); err != nil {
-			t.Fatalf("bad want %s", want)
-		}
-		gb, _ := json.Marshal(g)
-		wb, _ := json.Marshal(wv)
-		if string(gb) != string(wb) {
-			t.Fatalf("body\n got %s\nwant %s", gb, wb)
-		}
+	if want != "" && !SameJSON(got.Body, []byte(want)) {
+		t.Fatalf("body\n got %s\nwant %s", got.Body, want)
 	}
 	if keys == nil {
 		return
@@ -130,22 +126,52 @@ func Check(t testing.TB, gotStatus int, header http.Header, body []byte, status 
 	for _, o := range objs {
 		m, _ := o.(map[string]any)
 		if len(m) != len(keys) {
-			t.Fatalf("keys of %s, want %v", body, keys)
+			t.Fatalf("keys of %s, want %v", got.Body, keys)
 		}
 		for _, k := range keys {
 			if _, ok := m[k]; !ok {
-				t.Fatalf("no key %q in %s", k, body)
+				t.Fatalf("no key %q in %s", k, got.Body)
 			}
 		}
 	}
 }
 
-// Decode unmarshals a JSON body into T.
-func Decode[T any](t testing.TB, body []byte) T {
+// Expect checks the status and, when want is not "", that the answer is
+// JSON (any application/json type) with exactly want's value.
+func Expect(t testing.TB, got Response, status int, want string) {
+	t.Helper()
+	if got.Status != status {
+		t.Fatalf("status %d, want %d; body %s", got.Status, status, got.Body)
+	}
+	if want == "" {
+		return
+	}
+	if ct := got.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type %q, want JSON; body %s", ct, got.Body)
+	}
+	if !SameJSON(got.Body, []byte(want)) {
+		t.Fatalf("body\n got %s\nwant %s", got.Body, want)
+	}
+}
+
+// SameJSON reports whether a and b are the same JSON value (a body that is
+// not JSON is nobody's).
+func SameJSON(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	ra, _ := json.Marshal(x)
+	rb, _ := json.Marshal(y)
+	return bytes.Equal(ra, rb)
+}
+
+// Decode unmarshals an answer's JSON body into T.
+func Decode[T any](t testing.TB, got Response) T {
 	t.Helper()
 	var v T
-	if err := json.Unmarshal(body, &v); err != nil {
-		t.Fatalf("decode %s: %v", body, err)
+	if err := json.Unmarshal(got.Body, &v); err != nil {
+		t.Fatalf("decode %s: %v", got.Body, err)
 	}
 	return v
 }
