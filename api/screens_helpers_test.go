@@ -50,11 +50,7 @@ func (w *world) signage(t testing.TB, org string) signage {
 
 func (w *world) count(t testing.TB, collection string) int {
 	t.Helper()
-	n, err := w.app.CountRecords(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(n)
+	return w.Count(t, collection)
 }
 
 // ids names the signage records for placeholder substitution.
