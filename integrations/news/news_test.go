@@ -16,6 +16,7 @@ import (
 	"github.com/openstream-go/openstream/integrations/internal/itest"
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
 	"github.com/openstream-go/openstream/integrations/news"
+	"github.com/openstream-go/openstream/internal/apitest"
 )
 
 // Recorded-shape feeds: DR's RSS with media:content, an Atom feed with an
@@ -116,7 +117,7 @@ func TestNews(t *testing.T) {
 		`[{"title":"Renten","link":"https://www.dr.dk/p","published":"","summary":"","image":"https://asset.dr.dk/p.jpg"}]`,
 	} {
 		items, _ := json.Marshal(a.News[i].Items)
-		if !itest.SameJSON(items, []byte(want)) || a.News[i].Error != nil {
+		if !apitest.SameJSON(items, []byte(want)) || a.News[i].Error != nil {
 			t.Errorf("%s: %s", a.News[i].Name, items)
 		}
 	}

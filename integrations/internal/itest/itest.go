@@ -4,12 +4,8 @@
 package itest
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +21,7 @@ import (
 	"github.com/openstream-go/openstream/collections/provision"
 	"github.com/openstream-go/openstream/integrations/cache"
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
+	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/testapp"
 )
 
@@ -217,42 +214,14 @@ func (w *World) Bearer(t testing.TB, name string) string {
 // Key is an X-API-KEY header with the screen key of org.
 func (w *World) Key(org string) string { return "X-API-KEY: " + w.Keys[org] }
 
-// Response is a recorded answer.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
+// Response is a recorded answer (apitest's).
+type Response = apitest.Response
 
-// Do sends body (nil: none; string or []byte: sent as is) with headers
-// given as "Name: value".
+// Do sends body (nil: none; string or []byte: sent as is; else as JSON)
+// with headers given as "Name: value".
 func (w *World) Do(t testing.TB, method, url string, body any, headers ...string) Response {
 	t.Helper()
-	var reader io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		reader = strings.NewReader(b)
-	case []byte:
-		reader = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reader = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, url, reader)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ": ")
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	return Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	return apitest.Send(t, w.h, method, url, body, headers...)
 }
 
 // Get is Do for a GET without a body.
@@ -261,33 +230,14 @@ func (w *World) Get(t testing.TB, url string, headers ...string) Response {
 	return w.Do(t, http.MethodGet, url, nil, headers...)
 }
 
-// Expect checks the status and, when want is not "", that the body is the
-// same JSON as want.
+// Expect is apitest.Expect with the Content-Type exactly
+// "application/json" when want is set.
 func Expect(t testing.TB, got Response, status int, want string) {
 	t.Helper()
-	if got.Status != status {
-		t.Fatalf("status %d, want %d; body %s", got.Status, status, got.Body)
-	}
-	if want == "" {
-		return
-	}
-	if !SameJSON(got.Body, []byte(want)) {
-		t.Fatalf("body\n got %s\nwant %s", got.Body, want)
-	}
-	if ct := got.Header.Get("Content-Type"); ct != "application/json" {
+	apitest.Expect(t, got, status, want)
+	if ct := got.Header.Get("Content-Type"); want != "" && ct != "application/json" {
 		t.Fatalf("Content-Type %q", ct)
 	}
-}
-
-// SameJSON reports whether a and b are the same JSON value.
-func SameJSON(a, b []byte) bool {
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return false
-	}
-	ra, _ := json.Marshal(x)
-	rb, _ := json.Marshal(y)
-	return bytes.Equal(ra, rb)
 }
 
 // Hanging is a server that never answers until the test ends: calls to it
