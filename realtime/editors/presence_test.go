@@ -100,6 +100,31 @@ func TestSlowPeerDropped(t *testing.T) {
 	}
 }
 
+// Presence is state: a peer that is slow to read keeps only the newest
+// unsent list, is never dropped for it, and its other frames still queue.
+func TestPresenceNeverFillsTheQueue(t *testing.T) {
+	s := &session{out: make(chan item, queueSize), presenceDue: make(chan struct{}, 1),
+		stop: make(chan struct{}), writerDone: make(chan struct{})}
+	for i := range 10 * queueSize {
+		s.deliver(hub.Message{Payload: fmt.Appendf(nil, `{"presence":[{"id":"%d"}]}`, i)})
+	}
+	select {
+	case <-s.stop:
+		t.Fatalf("dropped for presence frames (code %d)", s.stopCode)
+	default:
+	}
+	if got, want := string(*s.presence.Load()), fmt.Sprintf(`{"presence":[{"id":"%d"}]}`, 10*queueSize-1); got != want {
+		t.Fatalf("kept %s, want the newest %s", got, want)
+	}
+	if len(s.out) != 0 || len(s.presenceDue) != 1 {
+		t.Fatalf("queued %d frames and %d signals, want 0 and 1", len(s.out), len(s.presenceDue))
+	}
+	s.deliver(hub.Message{Payload: []byte(`{"data":{}}`)})
+	if len(s.out) != 1 {
+		t.Fatalf("a data frame was not queued (%d)", len(s.out))
+	}
+}
+
 // failingPresence is a hub whose presence store is down.
 type failingPresence struct{ *hub.Local }
 

@@ -1,11 +1,13 @@
 package editors
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -53,12 +55,18 @@ type session struct {
 	param  string // slideshow id as in the URL
 	branch string // first non-blank "branch" query value
 
-	out        chan item
-	stop       chan struct{}
-	stopOnce   sync.Once
-	stopCode   int
-	stopReason string
-	writerDone chan struct{}
+	out  chan item
+	stop chan struct{}
+	// presence is the latest presence frame not yet written, and
+	// presenceDue says there is one: presence is state, so a newer list
+	// replaces an unsent one instead of queueing behind it, and an editor
+	// is never dropped because presence frames piled up.
+	presence    atomic.Pointer[[]byte]
+	presenceDue chan struct{}
+	stopOnce    sync.Once
+	stopCode    int
+	stopReason  string
+	writerDone  chan struct{}
 
 	userID string // set once authenticated (reader goroutine only)
 	// ownFrom..ownTo is the latest run of revisions made by this socket's
@@ -72,13 +80,14 @@ type session struct {
 
 func newSession(ed *Editors, conn *wsconn.Conn, param string, branch []string) *session {
 	s := &session{
-		ed:         ed,
-		conn:       conn,
-		connID:     ed.prefix + strconv.FormatUint(ed.seq.Add(1), 10),
-		param:      param,
-		out:        make(chan item, queueSize),
-		stop:       make(chan struct{}),
-		writerDone: make(chan struct{}),
+		ed:          ed,
+		conn:        conn,
+		connID:      ed.prefix + strconv.FormatUint(ed.seq.Add(1), 10),
+		param:       param,
+		out:         make(chan item, queueSize),
+		presenceDue: make(chan struct{}, 1),
+		stop:        make(chan struct{}),
+		writerDone:  make(chan struct{}),
 	}
 	for _, b := range branch { // parse_qs drops blank values
 		if b != "" {
@@ -105,14 +114,23 @@ func (s *session) writeLoop() {
 	for {
 		select {
 		case it := <-s.out:
-			if it.raw != nil {
-				if err := s.conn.WriteText(it.raw); err != nil {
-					_ = s.conn.WS().Close()
-					return
+			if !s.write(it) {
+				return
+			}
+		case <-s.presenceDue:
+			// What was queued before the list changed goes first, so a
+			// join's frames keep their order; the newest list follows.
+			for drained := false; !drained; {
+				select {
+				case it := <-s.out:
+					if !s.write(it) {
+						return
+					}
+				default:
+					drained = true
 				}
 			}
-			if it.close != 0 {
-				s.conn.Close(it.close, it.reason)
+			if raw := s.presence.Swap(nil); raw != nil && !s.write(item{raw: *raw}) {
 				return
 			}
 		case <-ping.C:
@@ -129,6 +147,22 @@ func (s *session) writeLoop() {
 			return
 		}
 	}
+}
+
+// write sends one item; false when the writer must end (an error, or the
+// item was a close).
+func (s *session) write(it item) bool {
+	if it.raw != nil {
+		if err := s.conn.WriteText(it.raw); err != nil {
+			_ = s.conn.WS().Close()
+			return false
+		}
+	}
+	if it.close != 0 {
+		s.conn.Close(it.close, it.reason)
+		return false
+	}
+	return true
 }
 
 // enqueue hands it to the writer without blocking; false when the writer
@@ -159,7 +193,25 @@ func (s *session) send(raw []byte) {
 func (s *session) sendError(e *wsconn.Error) { s.send(marshalFrame(e)) }
 
 // deliver is the hub handler: it runs on the publisher's goroutine.
-func (s *session) deliver(m hub.Message) { s.send(m.Payload) }
+// Presence frames replace the unsent one; everything else is queued.
+func (s *session) deliver(m hub.Message) {
+	if !isPresenceFrame(m.Payload) {
+		s.send(m.Payload)
+		return
+	}
+	raw := m.Payload
+	s.presence.Store(&raw)
+	select {
+	case s.presenceDue <- struct{}{}:
+	default: // the writer has not taken the last signal yet; it reads the newest
+	}
+}
+
+// presencePrefix starts every presence frame (presenceFrame's marshalling
+// of its one key); no other frame of the topic starts with it.
+var presencePrefix = []byte(`{"presence":`)
+
+func isPresenceFrame(raw []byte) bool { return bytes.HasPrefix(raw, presencePrefix) }
 
 // halt stops the writer, which closes the socket with code (none when 0).
 func (s *session) halt(code int, reason string) {

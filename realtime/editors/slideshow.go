@@ -142,7 +142,7 @@ func (s *session) join(r *core.Record, withSnapshot bool) {
 		s.log().Warn("realtime: presence join failed", "error", err)
 		s.sendError(wsErr(wsconn.CodeRedis, errPresenceJoin))
 	}
-	if err := s.ed.broadcastPresence(ctx, id); err != nil {
+	if err := s.ed.broadcastPresence(ctx, id); err != nil && !errors.Is(err, errPresenceStopped) {
 		s.log().Warn("realtime: presence broadcast failed", "error", err)
 		s.sendError(wsErr(wsconn.CodeRedis, errPresenceBroadcast))
 	}
@@ -163,7 +163,8 @@ func (s *session) leave() {
 	if err := s.ed.cfg.Hub.Presence().Leave(ctx, topicOf(id), s.connID); err != nil {
 		s.log().Warn("realtime: presence leave failed", "error", err)
 	}
-	if err := s.ed.broadcastPresence(ctx, id); err != nil {
+	// A window that shutdown ended is no failure: every socket is closing.
+	if err := s.ed.broadcastPresence(ctx, id); err != nil && !errors.Is(err, errPresenceStopped) {
 		s.log().Warn("realtime: presence broadcast failed", "error", err)
 	}
 }
