@@ -12,22 +12,28 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// emergencyMark is in a content message while an emergency plays.
-var emergencyMark = []byte(`"emergency_active":true`)
+// Marks of a content message: every fan-out round waits for one of them.
+// The body leaves emergency_active out when false, so the normal content
+// is known by its slideshow's text.
+var (
+	emergencyOn  = []byte(`"emergency_active":true`)
+	emergencyOff = []byte(welcomeText)
+)
 
 // screen is one simulated player: one socket and one goroutine reading it.
 type screen struct {
 	id   string
 	inst int // index of the instance it connects to
 
-	conn        *websocket.Conn
-	contentAt   atomic.Int64 // unix ns of the first content message
-	emergencyAt atomic.Int64 // unix ns of the first emergency content
-	messages    atomic.Int64
-	contentLen  atomic.Int64 // size of the first content message
-	closed      atomic.Bool  // the socket ended before we closed it
-	failure     atomic.Pointer[string]
-	closing     atomic.Bool // we are closing it
+	conn       *websocket.Conn
+	marker     *atomic.Pointer[[]byte] // the client's mark of the current round
+	contentAt  atomic.Int64            // unix ns of the first content message
+	roundAt    atomic.Int64            // unix ns of the first content with the round's mark
+	messages   atomic.Int64
+	contentLen atomic.Int64 // size of the first content message
+	closed     atomic.Bool  // the socket ended before we closed it
+	failure    atomic.Pointer[string]
+	closing    atomic.Bool // we are closing it
 }
 
 func (s *screen) fail(format string, args ...any) {
@@ -49,18 +55,31 @@ type client struct {
 	dialer  websocket.Dialer
 	key     string
 	timeout time.Duration // for dialling, authenticating and the first content
+	marker  atomic.Pointer[[]byte]
 }
 
-func newClient(key string) *client {
+// newClient dials with the branch key; compress offers permessage-deflate,
+// as browsers do.
+func newClient(key string, compress bool) *client {
 	return &client{
 		key:     key,
 		timeout: 60 * time.Second,
 		dialer: websocket.Dialer{
-			HandshakeTimeout: 60 * time.Second,
-			ReadBufferSize:   2048,
-			WriteBufferSize:  512,
-			WriteBufferPool:  &sync.Pool{},
+			HandshakeTimeout:  60 * time.Second,
+			ReadBufferSize:    2048,
+			WriteBufferSize:   512,
+			WriteBufferPool:   &sync.Pool{},
+			EnableCompression: compress,
 		},
+	}
+}
+
+// arm starts a round: every screen's receipt is forgotten, and the next
+// content message holding mark is the round's receipt.
+func (c *client) arm(screens []*screen, mark []byte) {
+	c.marker.Store(&mark)
+	for _, s := range screens {
+		s.roundAt.Store(0)
 	}
 }
 
@@ -84,7 +103,7 @@ func (c *client) connect(s *screen, url string) error {
 		s.fail("dial: %v", err)
 		return err
 	}
-	s.conn = conn
+	s.conn, s.marker = conn, &c.marker
 	auth, _ := json.Marshal(map[string]string{"type": "authenticate", "apiKey": c.key, "displayWebsiteId": s.id})
 	_ = conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	if err := conn.WriteMessage(websocket.TextMessage, auth); err != nil {
@@ -117,9 +136,6 @@ func (c *client) connect(s *screen, url string) error {
 			authenticated = true
 		case env.Type == "content" && authenticated:
 			s.contentLen.Store(int64(len(msg)))
-			if bytes.Contains(msg, emergencyMark) {
-				s.fail("emergency already active in the first content")
-			}
 			s.contentAt.Store(time.Now().UnixNano())
 			_ = conn.SetReadDeadline(time.Time{})
 			go s.read()
@@ -132,8 +148,8 @@ func (c *client) connect(s *screen, url string) error {
 	}
 }
 
-// read timestamps the first emergency content and otherwise only keeps
-// the socket alive (gorilla answers the server's pings while it reads).
+// read timestamps the first content of each round and otherwise only
+// keeps the socket alive (gorilla answers the server's pings while it reads).
 func (s *screen) read() {
 	for {
 		msg, err := s.next()
@@ -146,8 +162,8 @@ func (s *screen) read() {
 		}
 		now := time.Now().UnixNano()
 		s.messages.Add(1)
-		if s.emergencyAt.Load() == 0 && bytes.Contains(msg, emergencyMark) {
-			s.emergencyAt.Store(now)
+		if mark := s.marker.Load(); mark != nil && s.roundAt.Load() == 0 && bytes.Contains(msg, *mark) {
+			s.roundAt.Store(now)
 		}
 		if bytes.HasPrefix(msg, []byte(`{"error"`)) {
 			s.fail("server error: %.120s", msg)

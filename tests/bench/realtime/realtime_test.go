@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -70,7 +71,7 @@ func TestClientAgainstFakeServer(t *testing.T) {
 	defer srv.Close()
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws/screens/"
 
-	c := newClient("key")
+	c := newClient("key", false)
 	c.timeout = 5 * time.Second
 	var screens []*screen
 	for i := range 20 {
@@ -80,20 +81,24 @@ func TestClientAgainstFakeServer(t *testing.T) {
 	if n := countConnected(screens); n != 20 {
 		t.Fatalf("connected %d of 20: %v", n, failures(screens))
 	}
+	c.arm(screens, emergencyOn)
 	t0 := time.Now()
 	f.emergency()
-	for time.Since(t0) < 15*time.Second && countEmergencies(screens) < 20 {
-		time.Sleep(5 * time.Millisecond)
-	}
-	d := summarise(screens, t0)
+	r := collect(screens, 15*time.Second)
+	d := merge([]report{r}, t0)
 	if d.Screens != 20 || d.Received != 20 || d.Lost != 0 || d.Max <= 0 || d.P50 > d.P99 || d.P99 > d.Max {
 		t.Fatalf("%+v", d)
+	}
+	// A round whose mark never comes loses every screen, and says so.
+	c.arm(screens, emergencyOff)
+	if r := collect(screens, 50*time.Millisecond); r.OK != 20 || r.Lost != 20 || len(r.At) != 0 {
+		t.Fatalf("%+v", r)
 	}
 	for _, s := range screens {
 		s.close()
 	}
 
-	bad := newClient("wrong")
+	bad := newClient("wrong", false)
 	s := &screen{id: "s"}
 	if err := bad.connect(s, url); err == nil || !strings.Contains(s.Failure(), "4001") {
 		t.Fatalf("err %v, failure %q", err, s.Failure())
@@ -101,6 +106,76 @@ func TestClientAgainstFakeServer(t *testing.T) {
 	lost := &screen{id: "lost"}
 	if err := c.connect(lost, url); err == nil || lost.contentAt.Load() != 0 {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// The client process's line protocol, end to end against the fake server.
+func TestChildProtocol(t *testing.T) {
+	f := &fakeScreens{}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws/screens/"
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- runChild(inR, outW); outW.Close() }()
+	enc, dec := json.NewEncoder(inW), json.NewDecoder(outR)
+	ask := func(v any) report {
+		t.Helper()
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		var r report
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if err := enc.Encode(childConfig{URLs: []string{url}, Key: "key", IDs: []string{"a", "b", "lost"}, Inst: []int{0, 0, 0}, Pool: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if r := ask(command{Cmd: "connect"}); r.Event != "connected" || r.OK != 2 || r.Bytes == 0 || len(r.Failures) != 1 {
+		t.Fatalf("%+v", r)
+	}
+	if r := ask(command{Cmd: "arm", Mark: string(emergencyOn)}); r.Event != "armed" {
+		t.Fatalf("%+v", r)
+	}
+	f.emergency()
+	if r := ask(command{Cmd: "collect", WaitMS: 15000}); r.Event != "collected" || r.OK != 2 || len(r.At) != 2 || r.Lost != 0 {
+		t.Fatalf("%+v", r)
+	}
+	if r := ask(command{Cmd: "nonsense"}); r.Error == "" {
+		t.Fatalf("%+v", r)
+	}
+	if r := ask(command{Cmd: "close"}); r.Event != "closed" {
+		t.Fatalf("%+v", r)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGoals(t *testing.T) {
+	for _, c := range []struct {
+		row  goalRow
+		want bool
+	}{
+		{goalRow{values: []float64{100, 240, 250}, goal: 250, atMost: true}, true},
+		{goalRow{values: []float64{100, 251}, goal: 250, atMost: true}, false},
+		{goalRow{values: []float64{10000}, goal: 10000}, true},
+		{goalRow{values: []float64{9999}, goal: 10000}, false},
+		{goalRow{goal: 10, atMost: true}, false}, // nothing measured is not met
+		{goalRow{values: []float64{1e9}, info: true}, true},
+	} {
+		if got := c.row.met(); got != c.want {
+			t.Errorf("%+v: met %v, want %v", c.row, got, c.want)
+		}
+	}
+	if lo, mid, hi := spread([]float64{5, 1, 3, 2}); lo != 1 || mid != 2.5 || hi != 5 {
+		t.Fatal(lo, mid, hi)
+	}
+	if lo, mid, hi := spread([]float64{7, 1, 3}); lo != 1 || mid != 3 || hi != 7 {
+		t.Fatal(lo, mid, hi)
 	}
 }
 
@@ -127,11 +202,11 @@ func TestStats(t *testing.T) {
 // TestSeed keeps the bench's seeding in step with the schema and hooks.
 func TestSeed(t *testing.T) {
 	dir := t.TempDir()
-	sd, err := seed(dir, 7, 3, 2)
+	sd, err := seed(dir, 7, 3, 2, contentRealistic)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sd.Groups) != 3 || len(sd.Screens) != 7 || sd.Key == "" || sd.Emergency == "" || sd.Slideshow == "" {
+	if len(sd.Groups) != 3 || len(sd.Screens) != 7 || len(sd.Editors) != 2 || sd.Key == "" || sd.Emergency == "" || sd.Slideshow == "" {
 		t.Fatalf("%+v", sd)
 	}
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
@@ -151,8 +226,16 @@ func TestSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var data struct{ Slides []any }
-	if err := json.Unmarshal([]byte(show.GetString("slideshow_data")), &data); err != nil || len(data.Slides) != 2 {
-		t.Fatalf("%v %s", err, show.GetString("slideshow_data"))
+	raw := show.GetString("slideshow_data")
+	if err := json.Unmarshal([]byte(raw), &data); err != nil || len(data.Slides) != 20 || len(raw) < 36<<10 || len(raw) > 40<<10 {
+		t.Fatalf("%v: %d slides, %d bytes, want 20 slides of about 38 KB", err, len(data.Slides), len(raw))
+	}
+	// The editors' tokens open the editors' door: they are users' tokens.
+	for _, token := range sd.Editors {
+		u, err := app.FindAuthRecordByToken(token, core.TokenTypeAuth)
+		if err != nil || !u.GetBool("is_active") {
+			t.Fatalf("editor token: %v", err)
+		}
 	}
 }
 

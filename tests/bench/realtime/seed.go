@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
@@ -33,13 +34,27 @@ type seeded struct {
 	Emergency string // the slideshow the emergency plays
 	Groups    []string
 	Screens   []string // screen i is in group i % len(Groups)
+	// Editors are access tokens of org admins who may edit Slideshow.
+	Editors []string
 }
 
+// welcomeText fills the slides every group plays by default.
+const welcomeText = "Biblioteket holder åbent for alle borgere. "
+
+// Content sizes: "realistic" is a municipality's news screen (20 slides,
+// four text blocks each, about 38 KB of slideshow_data, as in
+// tests/bench/screens.sh); "small" is one short slide.
+const (
+	contentRealistic = "realistic"
+	contentSmall     = "small"
+)
+
 // seed creates a fresh PocketBase data dir with one organisation, two
-// slideshows of slides slides, groups groups and n screens spread over
-// them. Everything goes through the model hooks, as it would through the
-// API; groups and screens are written in one transaction.
-func seed(dir string, n, groups, slides int) (*seeded, error) {
+// slideshows of the given content size, groups groups, n screens spread
+// over them and editors org admins. Everything goes through the model
+// hooks, as it would through the API; groups and screens are written in
+// one transaction.
+func seed(dir string, n, groups, editors int, content string) (*seeded, error) {
 	if groups < 1 || n < 1 {
 		return nil, fmt.Errorf("need at least one group and one screen (groups=%d, n=%d)", groups, n)
 	}
@@ -73,13 +88,13 @@ func seed(dir string, n, groups, slides int) (*seeded, error) {
 	err = app.RunInTransaction(func(tx core.App) error {
 		var err error
 		if s.Slideshow, err = save(tx, collections.Slideshows, map[string]any{
-			"name": "bench welcome", "branch": branch.Id, "slideshow_data": slideshowData("Velkommen", slides),
+			"name": "bench welcome", "branch": branch.Id, "slideshow_data": slideshowData(content, welcomeText),
 		}); err != nil {
 			return err
 		}
 		if s.Emergency, err = save(tx, collections.Slideshows, map[string]any{
 			"name": "bench emergency", "branch": branch.Id, "is_emergency_slideshow": true,
-			"slideshow_data": slideshowData("Evakuer bygningen", slides),
+			"slideshow_data": slideshowData(content, "Forlad bygningen ad nærmeste nødudgang. "),
 		}); err != nil {
 			return err
 		}
@@ -110,7 +125,52 @@ func seed(dir string, n, groups, slides int) (*seeded, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Editors, err = seedEditors(app, editors); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// seedEditors creates n org admins of the bench organisation and returns
+// their access tokens. They share one password hash, made once at a low
+// bcrypt cost: a thousand hashes at the default cost would take a minute
+// and measure nothing.
+func seedEditors(app core.App, n int) ([]string, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	org, err := app.FindFirstRecordByData(collections.Organisations, "uri_name", benchOrg)
+	if err != nil {
+		return nil, fmt.Errorf("organisation %q: %w", benchOrg, err)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte("bench-editor"), bcrypt.MinCost)
+	if err != nil {
+		return nil, err
+	}
+	tokens := make([]string, 0, n)
+	err = app.RunInTransaction(func(tx core.App) error {
+		for i := range n {
+			u, err := collections.NewRecord(tx, collections.Users)
+			if err != nil {
+				return err
+			}
+			u.Load(map[string]any{"username": fmt.Sprintf("editor%04d", i), "first_name": "Redaktør", "last_name": fmt.Sprintf("%04d", i), "is_active": true})
+			u.SetRaw("password", &core.PasswordFieldValue{Hash: string(hash)})
+			if err := tx.Save(u); err != nil {
+				return fmt.Errorf("editor %d: %w", i, err)
+			}
+			if _, err := save(tx, collections.Memberships, map[string]any{"user": u.Id, "role": collections.RoleOrgAdmin, "organisation": org.Id}); err != nil {
+				return err
+			}
+			token, err := u.NewAuthToken()
+			if err != nil {
+				return err
+			}
+			tokens = append(tokens, token)
+		}
+		return nil
+	})
+	return tokens, err
 }
 
 // superuser keeps PocketBase's serve from announcing its installer.
@@ -142,17 +202,22 @@ func save(app core.App, collection string, fields map[string]any) (string, error
 	return r.Id, nil
 }
 
-// slideshowData is n text slides, a few hundred bytes each.
-func slideshowData(text string, n int) map[string]any {
-	slides := make([]any, n)
-	for i := range slides {
-		slides[i] = map[string]any{
-			"id": i + 1, "duration": 10,
-			"elements": []any{map[string]any{
-				"id": 1, "type": "text", "x": 0, "y": 0, "width": 1920, "height": 1080,
-				"text": strings.Repeat(text+" ", 20),
-			}},
-		}
+// slideshowData is the slideshow_data of the given size with text.
+func slideshowData(content, text string) map[string]any {
+	slides, blocks, repeat := 20, 4, 9
+	if content == contentSmall {
+		slides, blocks, repeat = 1, 1, 1
 	}
-	return map[string]any{"slides": slides}
+	out := make([]any, slides)
+	for i := range out {
+		elements := make([]any, blocks)
+		for j := range elements {
+			elements[j] = map[string]any{
+				"id": j, "type": "text", "x": 10 * j, "y": 40, "fontSize": "48",
+				"text": strings.Repeat(text, repeat),
+			}
+		}
+		out[i] = map[string]any{"id": i, "duration": 12, "elements": elements}
+	}
+	return map[string]any{"slides": out}
 }

@@ -14,43 +14,56 @@ import (
 	"time"
 )
 
-// delivery is the latency summary of one set of screens.
+// delivery is the latency summary of one round over a set of sockets.
 type delivery struct {
-	Screens  int // screens that were connected with content
+	Screens  int // sockets that were connected
 	Received int
-	Lost     int // connected, but no emergency within the wait
+	Lost     int // connected, but nothing within the wait
 	Dropped  int // of Lost: their socket had ended
 	Min, P50 time.Duration
 	P99, Max time.Duration
 }
 
-// summarise measures each screen's receipt against t0. Screens that never
-// got their first content are not counted (the connect phase reports them).
-func summarise(screens []*screen, t0 time.Time) delivery {
-	var d delivery
-	var lat []time.Duration
-	for _, s := range screens {
-		if s.contentAt.Load() == 0 {
-			continue
-		}
-		d.Screens++
-		at := s.emergencyAt.Load()
-		if at == 0 {
-			d.Lost++
-			if s.closed.Load() {
-				d.Dropped++
-			}
-			continue
-		}
-		lat = append(lat, time.Duration(at-t0.UnixNano()))
+// latencies summarises receipts (unix ns) against t0, with lost sockets
+// that received nothing (dropped of them closed).
+func latencies(at []int64, t0 time.Time, lost, dropped int) delivery {
+	d := delivery{Screens: len(at) + lost, Received: len(at), Lost: lost, Dropped: dropped}
+	lat := make([]time.Duration, len(at))
+	for i, v := range at {
+		lat[i] = time.Duration(v - t0.UnixNano())
 	}
-	d.Received = len(lat)
 	slices.Sort(lat)
 	d.P50, d.P99 = percentile(lat, 0.50), percentile(lat, 0.99)
 	if len(lat) > 0 {
 		d.Min, d.Max = lat[0], lat[len(lat)-1]
 	}
 	return d
+}
+
+// merge summarises the reports of every client process for one round.
+func merge(reports []report, t0 time.Time) delivery {
+	var at []int64
+	lost, dropped := 0, 0
+	for _, r := range reports {
+		at = append(at, r.At...)
+		lost += r.Lost
+		dropped += r.Dropped
+	}
+	return latencies(at, t0, lost, dropped)
+}
+
+// spread is the min, median and max of values (zeros for none).
+func spread(values []float64) (lo, mid, hi float64) {
+	if len(values) == 0 {
+		return 0, 0, 0
+	}
+	v := slices.Clone(values)
+	slices.Sort(v)
+	mid = v[len(v)/2]
+	if len(v)%2 == 0 {
+		mid = (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	return v[0], mid, v[len(v)-1]
 }
 
 // percentile is the nearest-rank percentile of sorted values (0 for none).
