@@ -18,6 +18,7 @@ import (
 	"github.com/openstream-go/openstream/auth/loginlimit"
 	"github.com/openstream-go/openstream/media"
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/settings"
 )
@@ -32,6 +33,12 @@ type Config struct {
 	// they were seen; Register creates both when nil.
 	Player *playback.Player
 	Health *playback.Health
+	// Delivery records what screens were delivered and acknowledged
+	// (Register creates an in-process one when nil); OfflineAfter is how
+	// long an unseen screen still counts as online in the delivery report
+	// (SCREEN_OFFLINE_AFTER, 0: the default).
+	Delivery     *delivery.Store
+	OfflineAfter time.Duration
 	// Media is the storage (S3 or local) and upload configuration.
 	Media media.Config
 	// Limits counts sign-in attempts and mails (docs/api.md, "Sign-in
@@ -49,6 +56,9 @@ func Register(app core.App, cfg Config) {
 	}
 	if cfg.Health == nil {
 		cfg.Health = playback.NewHealth(app, cfg.Settings.ScreenOnlineWindow)
+	}
+	if cfg.Delivery == nil {
+		cfg.Delivery = delivery.New(app, nil, "")
 	}
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "openstreamAPI",

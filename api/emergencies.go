@@ -24,6 +24,7 @@ func (h *handlers) emergencyRoutes(r *router.Router[*core.RequestEvent]) {
 		http.MethodGet: h.getEmergency, http.MethodPatch: h.patchEmergency, http.MethodPut: h.patchEmergency,
 		http.MethodDelete: h.deleteEmergency,
 	})
+	rest.Route(r, "/api/emergency-slideshows/{pk}/delivery/", rest.Methods{http.MethodGet: h.deliveryReport})
 }
 
 func (h *handlers) listEmergencies(e *core.RequestEvent, user *core.Record) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/schedule"
 	"github.com/openstream-go/openstream/shape"
@@ -105,6 +106,9 @@ func (h *handlers) activeContent(e *core.RequestEvent) error {
 	if key != nil {
 		if herr := h.cfg.Health.Seen(screen.Id, now, content); herr != nil {
 			e.App.Logger().Warn("screen health", "screen", screen.Id, "error", herr)
+		}
+		if content != nil && h.cfg.Delivery != nil {
+			h.cfg.Delivery.Delivered(screen.Id, content.Version, now, delivery.ViaREST)
 		}
 	}
 	return h.contentAnswer(e, content, err)
