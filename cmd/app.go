@@ -25,6 +25,7 @@ import (
 	_ "github.com/openstream-go/openstream/pb_migrations" // registers the schema migrations
 	"github.com/openstream-go/openstream/pgsync"
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/realtime"
 	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/settings"
@@ -109,9 +110,15 @@ func wire(app core.App, site settings.Settings, kc keycloak.Config, now func() t
 		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
 	}
 	loginlimit.Register(app, limits)
-	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage, Player: player, Health: health, Limits: limits})
 	live := realtime.ConfigFromEnv(site, os.Getenv)
-	live.Player, live.Health = player, health
+	deliveries, err := delivery.FromURL(app, live.RedisURL)
+	if err != nil {
+		err = fmt.Errorf("REDIS_URL: %w", err)
+		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
+	}
+	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Media: storage, Player: player, Health: health,
+		Limits: limits, Delivery: deliveries, OfflineAfter: site.ScreenOfflineAfter})
+	live.Player, live.Health, live.Delivery = player, health, deliveries
 	server, liveErr := realtime.Register(app, live)
 	if liveErr != nil {
 		// Refuse to serve rather than run without the shared hub.
@@ -124,8 +131,13 @@ func wire(app core.App, site settings.Settings, kc keycloak.Config, now func() t
 	measured := metrics.Config{Token: os.Getenv(metrics.EnvToken), Redis: live.RedisURL != "", Outbox: mirror.URL != ""}
 	if server != nil {
 		measured.Hub, measured.Screens, measured.Sent = server.Hub, server.Screens.Connected, server.Screens.Sent
+		measured.Unacknowledged = server.Screens.Unacknowledged
 	}
-	metrics.Register(app, metrics.New(measured))
+	measures := metrics.New(measured)
+	if server != nil {
+		server.Screens.Observe(measures)
+	}
+	metrics.Register(app, measures)
 	logPolicy, logErr := rest.RequestLogFromEnv(os.Getenv)
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		if logErr != nil {

@@ -18,6 +18,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/playback/delivery"
+	"github.com/openstream-go/openstream/realtime/alerts"
 	"github.com/openstream-go/openstream/realtime/changes"
 	"github.com/openstream-go/openstream/realtime/editors"
 	"github.com/openstream-go/openstream/realtime/hub"
@@ -36,6 +38,9 @@ type Config struct {
 	// Player and Health are shared with the REST API.
 	Player *playback.Player
 	Health *playback.Health
+	// Delivery records what screens were delivered and acknowledged,
+	// shared with the REST API (nil: in process).
+	Delivery *delivery.Store
 	// EditorAuthTimeout is how long an editor socket may stay
 	// unauthenticated (default 5s, upstream's).
 	EditorAuthTimeout time.Duration
@@ -47,6 +52,8 @@ type Config struct {
 	// EventsAddr is the second listener of the custom-event stream
 	// (default ":3000", "off" for none).
 	EventsAddr string
+	// WebhookURL is where alerts are posted (ALERT_WEBHOOK_URL; "": none).
+	WebhookURL string
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -57,6 +64,7 @@ const (
 	EnvEventsAddr        = "OPENSTREAM_EVENTS_ADDR"
 	EnvPingInterval      = "SCREEN_PING_INTERVAL"
 	EnvEditorAuthTimeout = "WS_AUTH_TIMEOUT"
+	EnvAlertWebhook      = alerts.EnvWebhook
 )
 
 // DefaultEventsAddr is where the unchanged frontend looks for /events.
@@ -65,7 +73,7 @@ const DefaultEventsAddr = ":3000"
 // ConfigFromEnv reads REDIS_URL, OPENSTREAM_EVENTS_ADDR, SCREEN_PING_INTERVAL
 // and WS_AUTH_TIMEOUT.
 func ConfigFromEnv(site settings.Settings, getenv func(string) string) Config {
-	cfg := Config{Settings: site, RedisURL: getenv(EnvRedisURL), EventsAddr: DefaultEventsAddr}
+	cfg := Config{Settings: site, RedisURL: getenv(EnvRedisURL), EventsAddr: DefaultEventsAddr, WebhookURL: getenv(EnvAlertWebhook)}
 	if v := getenv(EnvEventsAddr); v != "" {
 		cfg.EventsAddr = v
 	}
@@ -84,6 +92,7 @@ type Server struct {
 	Screens *screens.Manager
 	Editors *editors.Editors
 	Events  *sse.Stream
+	Alerts  *alerts.Monitor
 }
 
 // Register wires the realtime layer into app: the change hooks, the
@@ -105,7 +114,7 @@ func Register(app core.App, cfg Config) (*Server, error) {
 	s := &Server{
 		Hub: cfg.Hub,
 		Screens: screens.New(app, screens.Config{
-			Hub: cfg.Hub, Player: cfg.Player, Health: cfg.Health,
+			Hub: cfg.Hub, Player: cfg.Player, Health: cfg.Health, Delivery: cfg.Delivery,
 			AuthTimeout: cfg.ScreenAuthTimeout, PingInterval: cfg.PingInterval, Now: cfg.Now,
 			Expire: func(now time.Time) (time.Time, error) { return playback.ExpireEmergencies(app, now) },
 		}),
@@ -115,6 +124,15 @@ func Register(app core.App, cfg Config) (*Server, error) {
 		}),
 		Events: sse.New(app, sse.Config{Hub: cfg.Hub, Addr: cfg.EventsAddr}),
 	}
+	var claims *redis.Client
+	if opts, err := redis.ParseURL(cfg.RedisURL); err == nil {
+		claims = redis.NewClient(opts)
+	}
+	s.Alerts = alerts.New(app, alerts.Config{
+		Hub: cfg.Hub, Events: s.Events, Redis: claims, Now: cfg.Now, Location: cfg.Settings.TimeZone,
+		Reporter: &delivery.Reporter{App: app, Player: cfg.Player, Store: s.Screens.Delivery(), OfflineAfter: cfg.Settings.ScreenOfflineAfter},
+		Webhook:  alerts.NewWebhook(alerts.WebhookConfig{URL: cfg.WebhookURL, Log: app.Logger()}),
+	})
 	// The screens' manager drops the shared content cache on another
 	// instance's change and after an outage, before it recomputes.
 	changes.Watch(app, cfg.Hub)
@@ -137,6 +155,7 @@ func Register(app core.App, cfg Config) (*Server, error) {
 				app.Logger().Info("realtime: live events", "addr", addr)
 			}
 			s.Screens.Start()
+			s.Alerts.Start()
 			return se.Next()
 		},
 	})
@@ -149,6 +168,7 @@ func Register(app core.App, cfg Config) (*Server, error) {
 
 // Close ends every socket and stream (close code 1001) and the hub.
 func (s *Server) Close() {
+	s.Alerts.Close()
 	s.Events.Close()
 	s.Screens.Close()
 	s.Editors.Close()

@@ -45,6 +45,10 @@ type Settings struct {
 	// shown online (SCREEN_ONLINE_WINDOW, a Go duration such as "35m"; 0
 	// means the default of the playback package).
 	ScreenOnlineWindow time.Duration
+	// ScreenOfflineAfter is how long a screen may stay unseen before it is
+	// marked offline and alerted (SCREEN_OFFLINE_AFTER, default 2m; 0
+	// means the default of the playback/delivery package).
+	ScreenOfflineAfter time.Duration
 	// CreateScreenRate is how many create-screen requests one API key may
 	// make per minute (CREATE_SCREEN_RATE, default upstream's 100).
 	CreateScreenRate int
@@ -96,6 +100,9 @@ func FromEnv(getenv func(string) string) Settings {
 	s.Email.From = orDefault(getenv("DEFAULT_FROM_EMAIL"), orDefault(s.Email.User, DefaultFromEmail))
 	if d, err := time.ParseDuration(getenv("SCREEN_ONLINE_WINDOW")); err == nil && d > 0 {
 		s.ScreenOnlineWindow = d
+	}
+	if d, err := time.ParseDuration(getenv("SCREEN_OFFLINE_AFTER")); err == nil && d > 0 {
+		s.ScreenOfflineAfter = d
 	}
 	s.CreateScreenRate = DefaultCreateScreenRate
 	if n, err := strconv.Atoi(getenv("CREATE_SCREEN_RATE")); err == nil && n > 0 {

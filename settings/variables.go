@@ -39,6 +39,8 @@ var Variables = []Variable{
 	{"FRONTDESK_API_KEY", "", Server},
 	{"TIME_ZONE", DefaultTimeZone, Server},
 	{"SCREEN_ONLINE_WINDOW", "35m", Server},
+	{"SCREEN_OFFLINE_AFTER", "2m", Server},
+	{"ALERT_WEBHOOK_URL", "", Server},
 	{"CREATE_SCREEN_RATE", "100", Server},
 
 	// Sign-in limits (auth/loginlimit), shared through REDIS_URL.

@@ -40,6 +40,9 @@ type Config struct {
 	Screens func() int
 	// Sent is the content frames written to screens and their bytes.
 	Sent func() (frames, bytes uint64)
+	// Unacknowledged is the number of connected screens whose newest
+	// content frame is not acknowledged.
+	Unacknowledged func() int
 	// Hub is the realtime hub; Redis tells whether it goes through Redis.
 	Hub   hub.Hub
 	Redis bool
@@ -103,7 +106,19 @@ type Metrics struct {
 	inFlight map[string]*atomic.Int64
 	hubUp    atomic.Bool
 	outages  prometheus.Counter
+	push     prometheus.Histogram
+	ack      prometheus.Histogram
 }
+
+// latencyBuckets span a local push (milliseconds) to a slow player's ack.
+var latencyBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 5, 10, 30}
+
+// Pushed observes a push latency: commit of a change to its content frame
+// written (screens.Observer).
+func (m *Metrics) Pushed(d time.Duration) { m.push.Observe(d.Seconds()) }
+
+// Acked observes an ack latency: content frame written to its ack.
+func (m *Metrics) Acked(d time.Duration) { m.ack.Observe(d.Seconds()) }
 
 // New builds the registry.
 func New(cfg Config) *Metrics {
@@ -143,6 +158,20 @@ func New(cfg Config) *Metrics {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "openstream_screen_push_bytes_total", Help: "Bytes of the content frames written to screen sockets.",
 		}, func() float64 { _, b := cfg.Sent(); return float64(b) }))
+	}
+	m.push = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "openstream_screen_push_latency_seconds", Help: "From the commit of a change to the content frame it caused written to a screen.",
+		Buckets: latencyBuckets,
+	})
+	m.ack = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "openstream_screen_ack_latency_seconds", Help: "From a content frame written to a screen to the screen's acknowledgement.",
+		Buckets: latencyBuckets,
+	})
+	m.reg.MustRegister(m.push, m.ack)
+	if cfg.Unacknowledged != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "openstream_screens_unacknowledged", Help: "Connected screens whose newest content frame is not acknowledged (players that never ack included).",
+		}, func() float64 { return float64(cfg.Unacknowledged()) }))
 	}
 	if cfg.Hub != nil {
 		m.outages = prometheus.NewCounter(prometheus.CounterOpts{
@@ -207,21 +236,26 @@ func Register(app core.App, m *Metrics) {
 	if m.cfg.Outbox {
 		m.WithOutbox(app)
 	}
-	serve := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.Bind(&hook.Handler[*core.RequestEvent]{Id: "openstreamMetrics", Priority: -1999, Func: m.count})
-		se.Router.GET(Path, func(e *core.RequestEvent) error {
-			if m.cfg.Token == "" {
-				return rest.JSON(e, http.StatusNotFound, map[string]any{"detail": "Not found."})
-			}
-			if !m.authorized(e.Request) {
-				e.Response.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-				return rest.JSON(e, http.StatusUnauthorized, map[string]any{"detail": "Authentication credentials were not provided."})
-			}
-			serve.ServeHTTP(e.Response, e.Request)
-			return nil
-		})
+		m.Mount(se.Router)
 		return se.Next()
+	})
+}
+
+// Mount counts every request of r and serves /metrics on it.
+func (m *Metrics) Mount(r *router.Router[*core.RequestEvent]) {
+	serve := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	r.Bind(&hook.Handler[*core.RequestEvent]{Id: "openstreamMetrics", Priority: -1999, Func: m.count})
+	r.GET(Path, func(e *core.RequestEvent) error {
+		if m.cfg.Token == "" {
+			return rest.JSON(e, http.StatusNotFound, map[string]any{"detail": "Not found."})
+		}
+		if !m.authorized(e.Request) {
+			e.Response.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			return rest.JSON(e, http.StatusUnauthorized, map[string]any{"detail": "Authentication credentials were not provided."})
+		}
+		serve.ServeHTTP(e.Response, e.Request)
+		return nil
 	})
 }
 

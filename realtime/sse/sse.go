@@ -21,6 +21,7 @@
 package sse
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,6 +44,11 @@ const EventName = "custom-event"
 
 // Path is where the stream is served.
 const Path = "/events"
+
+// Topic carries custom events that are not record changes (the screens'
+// alerts): each payload is one JSON object, sent as a custom-event's data
+// to the clients of every instance.
+const Topic = "events"
 
 // Defaults of Config.
 const (
@@ -79,7 +85,7 @@ type Stream struct {
 	keepAlive  time.Duration
 	queueBytes int
 
-	unsubscribe func()
+	unsubscribe, unsubscribeEvents func()
 
 	mu       sync.RWMutex
 	clients  map[*client]struct{}
@@ -112,6 +118,7 @@ func New(app core.App, cfg Config) *Stream {
 	}
 	if cfg.Hub != nil {
 		s.unsubscribe = cfg.Hub.Subscribe(changes.Topic, s.deliver)
+		s.unsubscribeEvents = cfg.Hub.Subscribe(Topic, func(m hub.Message) { s.Send(m.Payload) })
 	}
 	return s
 }
@@ -279,6 +286,7 @@ func (s *Stream) Close() {
 
 	if s.unsubscribe != nil {
 		s.unsubscribe()
+		s.unsubscribeEvents()
 	}
 	for _, c := range open {
 		c.end(false)
@@ -360,6 +368,24 @@ func (s *Stream) deliver(m hub.Message) {
 	if frame == nil {
 		return
 	}
+	s.fanOut(frame)
+}
+
+// Send queues one custom-event with data (a JSON object) for this
+// instance's clients; it never waits.
+func (s *Stream) Send(data []byte) {
+	var line bytes.Buffer // one line: a data field ends at a newline
+	if s.Clients() == 0 || json.Compact(&line, data) != nil {
+		return
+	}
+	frame := make([]byte, 0, line.Len()+40)
+	frame = append(frame, "event: "+EventName+"\ndata: "...)
+	frame = append(frame, line.Bytes()...)
+	frame = append(frame, "\n\n"...)
+	s.fanOut(frame)
+}
+
+func (s *Stream) fanOut(frame []byte) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for cl := range s.clients {

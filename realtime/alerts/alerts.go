@@ -1,0 +1,383 @@
+// Package alerts watches the screens and the active emergencies once a
+// second on every instance (docs/operations.md, "Alerts"):
+//
+//   - a socket screen unseen for longer than OfflineAfter is marked
+//     offline (offline_since on its row) once, and online again only after
+//     it has stayed back for BackAfter, so a flapping screen is not
+//     alerted again and again;
+//   - an active emergency not acknowledged by every online screen of its
+//     groups within AckWithin of its activation is alerted once per
+//     activation;
+//   - while an emergency is active, its delivery summary goes to this
+//     instance's event-stream clients whenever it changes.
+//
+// A transition is claimed by one instance only (a conditional update of
+// the row; for emergencies a Redis SET NX, or this process without Redis),
+// which then publishes it on the event stream of every instance (hub
+// topic sse.Topic) and posts it to ALERT_WEBHOOK_URL. Posting runs on a
+// goroutine of its own from a bounded queue, with retries and backoff, so
+// a slow or absent receiver never holds anything up.
+package alerts
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/playback/delivery"
+	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/sse"
+)
+
+// EnvWebhook names the webhook's variable.
+const EnvWebhook = "ALERT_WEBHOOK_URL"
+
+// DefaultAckWithin is how soon every online screen must acknowledge an
+// activated emergency.
+const DefaultAckWithin = 30 * time.Second
+
+// Kinds of alert (the webhook's "event", the custom-event's "model").
+const (
+	KindOffline        = "screen_offline"
+	KindOnline         = "screen_online"
+	KindUnacknowledged = "emergency_unacknowledged"
+	// ModelDelivery is the custom-event of an emergency's live numbers.
+	ModelDelivery = "EmergencyDelivery"
+)
+
+// Config is what a Monitor needs; zero values take the defaults.
+type Config struct {
+	Hub      hub.Hub
+	Reporter *delivery.Reporter
+	// Events is this instance's event stream (live delivery numbers).
+	Events *sse.Stream
+	// Redis, when set, decides which instance alerts an emergency.
+	Redis *redis.Client
+	// Prefix starts the Redis keys ("openstream:alerts:").
+	Prefix string
+	// Webhook is ALERT_WEBHOOK_URL ("": no posts).
+	Webhook *Webhook
+	// BackAfter is how long a screen marked offline must stay back before
+	// it is online again (OfflineAfter/2).
+	BackAfter time.Duration
+	// AckWithin: DefaultAckWithin.
+	AckWithin time.Duration
+	// Interval between rounds (1s).
+	Interval time.Duration
+	// Now is the clock (time.Now).
+	Now func() time.Time
+	// Location renders the times of the events (UTC).
+	Location *time.Location
+}
+
+// Alert is what the event stream and the webhook receive.
+type Alert struct {
+	Kind string `json:"event"`
+	// Model and ID make it a custom-event the frontend can filter.
+	Model   string            `json:"model"`
+	ID      string            `json:"id"`
+	At      string            `json:"at"`
+	Screen  *ScreenInfo       `json:"screen,omitempty"`
+	Summary *delivery.Summary `json:"summary,omitempty"`
+	// Screens are the online screens that did not acknowledge.
+	Screens []ScreenInfo `json:"screens,omitempty"`
+}
+
+// ScreenInfo names a screen in an alert.
+type ScreenInfo struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Branch   string `json:"branch"`
+	Group    string `json:"group"`
+	LastSeen string `json:"last_seen,omitempty"`
+}
+
+// Monitor runs the rounds of one instance.
+type Monitor struct {
+	app core.App
+	cfg Config
+
+	mu      sync.Mutex
+	back    map[string]time.Time // screen marked offline -> first sighting since
+	sent    map[string]string    // active emergency -> its last summary sent
+	claimed map[string]bool      // emergency alerts claimed (without Redis)
+
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	started sync.Once
+	running bool
+}
+
+// New returns a monitor; Start runs it.
+func New(app core.App, cfg Config) *Monitor {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Reporter.OfflineAfter <= 0 {
+		cfg.Reporter.OfflineAfter = delivery.DefaultOfflineAfter
+	}
+	if cfg.BackAfter <= 0 {
+		cfg.BackAfter = cfg.Reporter.OfflineAfter / 2
+	}
+	if cfg.AckWithin <= 0 {
+		cfg.AckWithin = DefaultAckWithin
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Second
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "openstream:alerts:"
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	return &Monitor{app: app, cfg: cfg, back: map[string]time.Time{}, sent: map[string]string{}, claimed: map[string]bool{},
+		stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+// Start runs a round every Interval until Close.
+func (m *Monitor) Start() {
+	m.started.Do(m.run)
+}
+
+func (m *Monitor) run() {
+	m.mu.Lock()
+	m.running = true
+	m.mu.Unlock()
+	go func() {
+		defer close(m.done)
+		t := time.NewTicker(m.cfg.Interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-m.stop:
+				return
+			case <-t.C:
+				if err := m.Check(context.Background()); err != nil {
+					m.app.Logger().Warn("alerts: round failed; retried", "error", err)
+				}
+			}
+		}
+	}()
+}
+
+// Close stops the rounds (a Start's) and the webhook's sender.
+func (m *Monitor) Close() {
+	m.once.Do(func() {
+		close(m.stop)
+	})
+	m.mu.Lock()
+	running := m.running
+	m.mu.Unlock()
+	if running {
+		<-m.done // a round in progress finishes first
+	}
+	if m.cfg.Webhook != nil {
+		m.cfg.Webhook.Close()
+	}
+}
+
+// Check runs one round at the monitor's clock.
+func (m *Monitor) Check(ctx context.Context) error {
+	now := m.cfg.Now()
+	if err := m.screens(now); err != nil {
+		return err
+	}
+	return m.emergencies(ctx, now)
+}
+
+// screens marks socket screens offline and back online.
+func (m *Monitor) screens(now time.Time) error {
+	rows, err := m.app.FindAllRecords(collections.DisplayWebsites, dbx.HashExp{delivery.FieldDeliveredVia: delivery.ViaSocket})
+	if err != nil {
+		return err
+	}
+	after := m.cfg.Reporter.OfflineAfter
+	for _, r := range rows {
+		seen, since := r.GetDateTime("last_seen"), r.GetDateTime(delivery.FieldOfflineSince)
+		fresh := !seen.IsZero() && now.Sub(seen.Time()) <= after
+		switch {
+		case since.IsZero() && !fresh:
+			if m.transition(r, "", stamp(now)) {
+				m.alert(Alert{Kind: KindOffline, Model: "DisplayWebsite", ID: r.Id, At: m.at(now), Screen: m.info(r)})
+			}
+		case !since.IsZero() && fresh && seen.Time().After(since.Time()):
+			m.mu.Lock()
+			first, ok := m.back[r.Id]
+			if !ok || seen.Time().Before(first) {
+				first = seen.Time()
+				m.back[r.Id] = first
+			}
+			m.mu.Unlock()
+			if seen.Time().Sub(first) >= m.cfg.BackAfter && m.transition(r, since.String(), "") {
+				m.mu.Lock()
+				delete(m.back, r.Id)
+				m.mu.Unlock()
+				m.alert(Alert{Kind: KindOnline, Model: "DisplayWebsite", ID: r.Id, At: m.at(now), Screen: m.info(r)})
+			}
+		case !since.IsZero():
+			m.mu.Lock()
+			delete(m.back, r.Id) // gone again: the hold starts over
+			m.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// transition sets offline_since from one value to another; only the
+// instance whose update matched the row alerts.
+func (m *Monitor) transition(r *core.Record, from, to string) bool {
+	res, err := m.app.NonconcurrentDB().Update(collections.DisplayWebsites, dbx.Params{delivery.FieldOfflineSince: to},
+		dbx.And(dbx.HashExp{"id": r.Id}, dbx.Or(dbx.HashExp{delivery.FieldOfflineSince: from}, nullWhen(from)))).Execute()
+	if err != nil {
+		m.app.Logger().Warn("alerts: screen state not stored", "screen", r.Id, "error", err)
+		return false
+	}
+	n, err := res.RowsAffected()
+	return err == nil && n == 1
+}
+
+func nullWhen(from string) dbx.Expression {
+	if from == "" {
+		return dbx.NewExp(delivery.FieldOfflineSince + " IS NULL")
+	}
+	return dbx.NewExp("0")
+}
+
+// emergencies sends the live numbers of the active emergencies and
+// alerts the ones not acknowledged in time.
+func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
+	active, err := m.app.FindAllRecords(collections.EmergencySlideshows, dbx.HashExp{"is_active": true})
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, e := range active {
+		seen[e.Id] = true
+		rep, err := m.cfg.Reporter.Report(ctx, e, now)
+		if err != nil {
+			return err
+		}
+		m.live(rep)
+		activated := e.GetDateTime(delivery.FieldActivatedAt)
+		missing := rep.Unacknowledged()
+		if activated.IsZero() || now.Sub(activated.Time()) < m.cfg.AckWithin || len(missing) == 0 {
+			continue
+		}
+		if !m.claim(ctx, "unacknowledged:"+e.Id+":"+activated.String()) {
+			continue
+		}
+		a := Alert{Kind: KindUnacknowledged, Model: "EmergencySlideshow", ID: e.Id, At: m.at(now), Summary: &rep.Summary}
+		for _, s := range missing {
+			a.Screens = append(a.Screens, *m.info(s.Record))
+		}
+		m.alert(a)
+	}
+	// A switched-off emergency gets its last numbers once.
+	m.mu.Lock()
+	var ended []string
+	for id := range m.sent {
+		if !seen[id] {
+			ended = append(ended, id)
+		}
+	}
+	m.mu.Unlock()
+	for _, id := range ended {
+		if e, err := m.app.FindRecordById(collections.EmergencySlideshows, id); err == nil {
+			if rep, err := m.cfg.Reporter.Report(ctx, e, now); err == nil {
+				m.live(rep)
+			}
+		}
+		m.mu.Lock()
+		delete(m.sent, id)
+		m.mu.Unlock()
+	}
+	return nil
+}
+
+// LiveEvent is the custom-event of an emergency's delivery numbers.
+type LiveEvent struct {
+	Model       string           `json:"model"`
+	ID          string           `json:"id"`
+	EmergencyID string           `json:"emergency_id"`
+	IsActive    bool             `json:"is_active"`
+	Summary     delivery.Summary `json:"summary"`
+}
+
+// live sends rep's summary to this instance's clients when it changed.
+func (m *Monitor) live(rep *delivery.Report) {
+	ev := LiveEvent{Model: ModelDelivery, ID: rep.Emergency.Id, EmergencyID: rep.Emergency.Id, IsActive: rep.Active, Summary: rep.Summary}
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return
+	}
+	m.mu.Lock()
+	last, ok := m.sent[rep.Emergency.Id]
+	m.sent[rep.Emergency.Id] = string(raw)
+	m.mu.Unlock()
+	if ok && last == string(raw) {
+		return
+	}
+	if m.cfg.Events != nil {
+		m.cfg.Events.Send(raw)
+	}
+}
+
+// claim reports whether this instance is the first to take key.
+func (m *Monitor) claim(ctx context.Context, key string) bool {
+	if m.cfg.Redis != nil {
+		ok, err := m.cfg.Redis.SetNX(ctx, m.cfg.Prefix+key, "1", 7*24*time.Hour).Result()
+		if err != nil {
+			m.app.Logger().Warn("alerts: Redis not reachable; alerting from this instance", "error", err)
+		} else {
+			return ok
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.claimed[key] {
+		return false
+	}
+	m.claimed[key] = true
+	return true
+}
+
+// alert publishes a on every instance's event stream and posts it.
+func (m *Monitor) alert(a Alert) {
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return
+	}
+	m.app.Logger().Warn("alert", "event", a.Kind, "id", a.ID)
+	if m.cfg.Hub != nil {
+		if err := m.cfg.Hub.Publish(context.Background(), sse.Topic, raw); err != nil {
+			m.app.Logger().Warn("alerts: not published to the other instances", "error", err)
+		}
+	}
+	if m.cfg.Webhook != nil {
+		m.cfg.Webhook.Post(raw)
+	}
+}
+
+func (m *Monitor) info(r *core.Record) *ScreenInfo {
+	i := &ScreenInfo{ID: r.Id, Name: r.GetString("name"), Branch: r.GetString("branch"), Group: r.GetString("display_website_group")}
+	if seen := r.GetDateTime("last_seen"); !seen.IsZero() {
+		i.LastSeen = m.at(seen.Time())
+	}
+	return i
+}
+
+func (m *Monitor) at(t time.Time) string { return t.In(m.cfg.Location).Format(time.RFC3339) }
+
+func stamp(t time.Time) string {
+	dt, _ := types.ParseDateTime(t) // a time.Time always parses
+	return dt.String()
+}
