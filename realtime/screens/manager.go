@@ -172,6 +172,18 @@ const (
 	stormSize  = 500
 )
 
+// screenUpgrader accepts any origin (players run on any host: the key is
+// the credential) and permessage-deflate when the player offers it, as
+// browsers do: a content frame is compressed once for every screen that
+// gets it (a PreparedMessage keeps one compressed copy), and a slideshow's
+// JSON shrinks to a fraction, which is what a fan-out to thousands of
+// screens spends its time on.
+func screenUpgrader() *websocket.Upgrader {
+	up := wsconn.NewUpgrader(nil, 256)
+	up.EnableCompression = true
+	return up
+}
+
 // New returns a manager; Start launches its goroutines (Register does it
 // when the server starts).
 func New(app core.App, cfg Config) *Manager {
@@ -183,7 +195,7 @@ func New(app core.App, cfg Config) *Manager {
 	m := &Manager{
 		app:         app,
 		cfg:         cfg,
-		up:          wsconn.NewUpgrader(nil, 256), // players run on any host: the key is the credential
+		up:          screenUpgrader(),
 		screens:     map[*screen]struct{}{},
 		handshaking: map[*wsconn.Conn]struct{}{},
 		wake:        make(chan struct{}, 1),
@@ -514,7 +526,6 @@ func (m *Manager) written(s *screen, f frame) {
 	m.pushes.Add(1)
 	m.pushBytes.Add(uint64(f.size))
 	wall := time.Now()
-	s.wrote(f.version, wall, f.cause)
 	m.cfg.Delivery.Delivered(s.id, f.version, m.cfg.Now(), delivery.ViaSocket)
 	if !f.cause.IsZero() {
 		m.observe(func(o Observer) { o.Pushed(max(wall.Sub(f.cause), 0)) })

@@ -63,10 +63,10 @@ func (s *screen) offer(version string, msg *websocket.PreparedMessage, size int,
 	return true
 }
 
-// wrote records that a content frame of version was written at at.
+// wrote records that a content frame of version is written at at (the
+// caller holds mu). It is recorded before the write: the screen's ack may
+// be read before the writer returns.
 func (s *screen) wrote(version string, at, cause time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if len(s.written) == keepWritten {
 		s.written = append(s.written[:0], s.written[1:]...)
 	}
@@ -183,6 +183,8 @@ func (s *screen) flush() (out frame, err error) {
 	}
 	if closing != nil {
 		s.closed = true
+	} else if content != nil {
+		s.wrote(pending.version, time.Now(), pending.cause)
 	}
 	s.mu.Unlock()
 	for _, n := range notices {
