@@ -1,6 +1,7 @@
 package realtime_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -127,10 +128,16 @@ func TestEmergencyDeliveryAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc := redis.NewClient(opts)
-	t.Cleanup(func() { _ = rc.Close() })
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	prefix := "openstream-test-" + hex.EncodeToString(b) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		for it := rc.Scan(ctx, 0, prefix+"*", 100).Iterator(); it.Next(ctx); {
+			rc.Del(ctx, it.Val())
+		}
+		_ = rc.Close()
+	})
 	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
 	receiver := &webhook{}
 	hookSrv := httptest.NewServer(receiver)

@@ -196,11 +196,17 @@ func (m *Monitor) Check(ctx context.Context) error {
 
 // screens marks socket screens offline and back online.
 func (m *Monitor) screens(now time.Time) error {
-	rows, err := m.app.FindAllRecords(collections.DisplayWebsites, dbx.HashExp{delivery.FieldDeliveredVia: delivery.ViaSocket})
+	after := m.cfg.Reporter.OfflineAfter
+	// Only the screens marked offline or unseen for too long: a round
+	// reads nothing of ten thousand screens that are fine. (Stored times
+	// are UTC text that sorts as time does.)
+	rows, err := m.app.FindAllRecords(collections.DisplayWebsites,
+		dbx.HashExp{delivery.FieldDeliveredVia: delivery.ViaSocket},
+		dbx.NewExp("(COALESCE(offline_since, '') != '' OR COALESCE(last_seen, '') = '' OR last_seen < {:cutoff})",
+			dbx.Params{"cutoff": stamp(now.Add(-after))}))
 	if err != nil {
 		return err
 	}
-	after := m.cfg.Reporter.OfflineAfter
 	for _, r := range rows {
 		seen, since := r.GetDateTime("last_seen"), r.GetDateTime(delivery.FieldOfflineSince)
 		fresh := !seen.IsZero() && now.Sub(seen.Time()) <= after

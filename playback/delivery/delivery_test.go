@@ -1,0 +1,87 @@
+package delivery_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/internal/apitest"
+	"github.com/openstream-go/openstream/internal/testapp"
+	"github.com/openstream-go/openstream/internal/testenv"
+	"github.com/openstream-go/openstream/playback/delivery"
+)
+
+func screen(t *testing.T, app core.App, id string) *core.Record {
+	t.Helper()
+	r, err := app.FindRecordById(collections.DisplayWebsites, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Two instances' stores over one Redis: what one records is seen by the
+// other after its Flush, which also writes the rows; the newest wins.
+func TestStoresShareThroughRedis(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	group := apitest.Create(t, app, collections.DisplayWebsiteGroups, map[string]any{
+		"name": "g", "branch": tenants.Branch["aarhus"],
+		"default_slideshow": apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "s", "branch": tenants.Branch["aarhus"]}).Id,
+	}).Id
+	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "a", "branch": tenants.Branch["aarhus"], "display_website_group": group}).Id
+	opts, err := redis.ParseURL(testenv.RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := redis.NewClient(opts)
+	t.Cleanup(func() { _ = client.Close() })
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	prefix := "openstream-test-" + hex.EncodeToString(b) + ":"
+	t.Cleanup(func() { client.Del(context.Background(), prefix+id) })
+	one, two := delivery.New(app, client, prefix), delivery.New(app, client, prefix)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+	one.Delivered(id, "v1", at, delivery.ViaSocket)
+	one.Acked(id, "v1", at.Add(time.Second))
+	if got, _ := two.Of(ctx, []*core.Record{screen(t, app, id)}); got[id].AckedVersion != "" {
+		t.Fatalf("seen before the flush: %+v", got[id])
+	}
+	if err := one.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := two.Of(ctx, []*core.Record{screen(t, app, id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := delivery.State{DeliveredVersion: "v1", DeliveredAt: at, Via: delivery.ViaSocket, AckedVersion: "v1", AckedAt: at.Add(time.Second)}
+	if got[id] != want {
+		t.Fatalf("other instance sees %+v, want %+v", got[id], want)
+	}
+	if row := delivery.FromRecord(screen(t, app, id)); row != want {
+		t.Fatalf("row %+v, want %+v", row, want)
+	}
+	// A REST poll on the second instance is newer than the socket's delivery.
+	two.Delivered(id, "v2", at.Add(time.Minute), delivery.ViaREST)
+	if err := two.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = one.Of(ctx, []*core.Record{screen(t, app, id)})
+	if s := got[id]; s.DeliveredVersion != "v2" || s.Via != delivery.ViaREST || s.AckedVersion != "v1" {
+		t.Fatalf("after the poll %+v", s)
+	}
+	// A nil store knows the rows only.
+	var none *delivery.Store
+	none.Delivered(id, "v3", at.Add(time.Hour), delivery.ViaSocket)
+	if got, _ := none.Of(ctx, []*core.Record{screen(t, app, id)}); got[id].DeliveredVersion != "v2" {
+		t.Fatalf("nil store %+v", got[id])
+	}
+}

@@ -1,0 +1,189 @@
+package alerts_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/internal/apitest"
+	"github.com/openstream-go/openstream/internal/rttest"
+	"github.com/openstream-go/openstream/internal/testapp"
+	"github.com/openstream-go/openstream/playback/delivery"
+	"github.com/openstream-go/openstream/realtime/alerts"
+	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/sse"
+)
+
+// receiver fails the first post of every alert, then takes it.
+type receiver struct {
+	mu       sync.Mutex
+	attempts int
+	got      []map[string]any
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	raw, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.attempts++
+	if r.attempts%2 == 1 {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	r.got = append(r.got, m)
+}
+
+func (r *receiver) kinds() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, m := range r.got {
+		out = append(out, m["event"].(string))
+	}
+	return out
+}
+
+func setLastSeen(t *testing.T, app core.App, id string, at time.Time) {
+	t.Helper()
+	dt, _ := types.ParseDateTime(at)
+	if _, err := app.DB().Update(collections.DisplayWebsites, dbx.Params{"last_seen": dt.String()}, dbx.HashExp{"id": id}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A socket screen gone for longer than OfflineAfter is alerted once; it is
+// online again only after staying back for BackAfter without a gap. The
+// webhook retries a refused post; the event stream's topic gets each alert.
+func TestOfflineHysteresis(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	sig := rttest.NewSignage(t, app, tenants.Branch["aarhus"], "aarhus")
+	rest := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{
+		"name": "poller", "branch": sig.Branch, "display_website_group": sig.Group,
+	}).Id
+	for id, via := range map[string]string{sig.Screen: delivery.ViaSocket, rest: delivery.ViaREST} {
+		if _, err := app.DB().Update(collections.DisplayWebsites, dbx.Params{delivery.FieldDeliveredVia: via}, dbx.HashExp{"id": id}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := hub.NewLocal()
+	var mu sync.Mutex
+	var published []string
+	h.Subscribe(sse.Topic, func(m hub.Message) {
+		var a alerts.Alert
+		_ = json.Unmarshal(m.Payload, &a)
+		mu.Lock()
+		published = append(published, a.Kind+":"+a.ID)
+		mu.Unlock()
+	})
+	recv := &receiver{}
+	srv := httptest.NewServer(recv)
+	t.Cleanup(srv.Close)
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	mon := alerts.New(app, alerts.Config{
+		Hub: h, Now: func() time.Time { return now },
+		Reporter: &delivery.Reporter{App: app, OfflineAfter: 2 * time.Minute},
+		Webhook:  alerts.NewWebhook(alerts.WebhookConfig{URL: srv.URL, Backoff: time.Millisecond}),
+	})
+	t.Cleanup(mon.Close)
+	check := func() {
+		t.Helper()
+		if err := mon.Check(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offlineSince := func() types.DateTime {
+		r, err := app.FindRecordById(collections.DisplayWebsites, sig.Screen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.GetDateTime(delivery.FieldOfflineSince)
+	}
+
+	setLastSeen(t, app, sig.Screen, now.Add(-3*time.Minute))
+	setLastSeen(t, app, rest, now.Add(-time.Hour)) // a REST player is not watched
+	check()
+	check()
+	if offlineSince().IsZero() {
+		t.Fatal("not marked offline")
+	}
+	// Back for ten seconds, then gone again: still offline.
+	now = now.Add(10 * time.Second)
+	setLastSeen(t, app, sig.Screen, now)
+	check()
+	now = now.Add(3 * time.Minute)
+	check()
+	// Back, and seen again 30 s and 61 s later: online at the second.
+	now = now.Add(10 * time.Second)
+	setLastSeen(t, app, sig.Screen, now)
+	check()
+	now = now.Add(30 * time.Second)
+	setLastSeen(t, app, sig.Screen, now)
+	check()
+	if offlineSince().IsZero() == true {
+		t.Fatal("online before staying back for a minute")
+	}
+	now = now.Add(31 * time.Second)
+	setLastSeen(t, app, sig.Screen, now)
+	check()
+	if !offlineSince().IsZero() {
+		t.Fatal("still offline after staying back")
+	}
+	// Gone again: a new offline alert.
+	now = now.Add(3 * time.Minute)
+	check()
+
+	want := []string{alerts.KindOffline, alerts.KindOnline, alerts.KindOffline}
+	deadline := time.Now().Add(rttest.Wait)
+	for len(recv.kinds()) < len(want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("webhook got %v", recv.kinds())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := recv.kinds(); len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Fatalf("webhook got %v, want %v", got, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(published) != 3 || published[0] != alerts.KindOffline+":"+sig.Screen || published[1] != alerts.KindOnline+":"+sig.Screen {
+		t.Fatalf("published %v", published)
+	}
+}
+
+// The webhook never waits: with a receiver that does not answer, a full
+// queue drops alerts instead of blocking the caller.
+func TestWebhookQueueIsBounded(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(block) })
+	w := alerts.NewWebhook(alerts.WebhookConfig{URL: srv.URL, Queue: 2, Attempts: 1})
+	t.Cleanup(w.Close)
+	done := make(chan struct{})
+	go func() {
+		for range 100 {
+			w.Post([]byte(`{}`))
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(rttest.Wait):
+		t.Fatal("Post blocked")
+	}
+	if alerts.NewWebhook(alerts.WebhookConfig{}) != nil {
+		t.Fatal("a webhook without URL")
+	}
+}
