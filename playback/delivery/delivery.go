@@ -55,12 +55,13 @@ type State struct {
 	AckedAt          time.Time
 }
 
-// newer is s with every part of o that is more recent.
+// newer is s with every part of o that is as recent or more (on a tie o,
+// the later news, wins).
 func (s State) newer(o State) State {
-	if o.DeliveredAt.After(s.DeliveredAt) {
+	if !o.DeliveredAt.IsZero() && !o.DeliveredAt.Before(s.DeliveredAt) {
 		s.DeliveredVersion, s.DeliveredAt, s.Via = o.DeliveredVersion, o.DeliveredAt, o.Via
 	}
-	if o.AckedAt.After(s.AckedAt) {
+	if !o.AckedAt.IsZero() && !o.AckedAt.Before(s.AckedAt) {
 		s.AckedVersion, s.AckedAt = o.AckedVersion, o.AckedAt
 	}
 	return s

@@ -143,11 +143,11 @@ func (rp *Reporter) version(r *core.Record, now time.Time) (string, error) {
 }
 
 // Unacknowledged are the online screens that did not acknowledge what
-// they play now.
+// they play now, REST players (which cannot) left out.
 func (rep *Report) Unacknowledged() []Screen {
 	var out []Screen
 	for _, s := range rep.Screens {
-		if s.Online && !s.Acked {
+		if s.Online && !s.Acked && s.State.Via != ViaREST {
 			out = append(out, s)
 		}
 	}
