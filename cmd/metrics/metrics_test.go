@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openstream-go/openstream/cmd/metrics"
 	"github.com/openstream-go/openstream/internal/testapp"
@@ -28,10 +29,13 @@ func TestMetricsEndpoint(t *testing.T) {
 	h := &statusHub{Hub: hub.NewLocal()}
 	m := metrics.New(metrics.Config{
 		Token: "scrape-secret", Hub: h, Redis: true,
-		Screens: func() int { return 3 },
-		Sent:    func() (uint64, uint64) { return 7, 4096 },
+		Screens:        func() int { return 3 },
+		Sent:           func() (uint64, uint64) { return 7, 4096 },
+		Unacknowledged: func() int { return 2 },
 	})
 	metrics.Register(app, m)
+	m.Pushed(30 * time.Millisecond)
+	m.Acked(1500 * time.Millisecond)
 	srv := testapp.Handler(t, app)
 
 	for _, c := range []struct{ name, token string }{{"no token", ""}, {"another token", "Bearer guess"}, {"not bearer", "Basic scrape-secret"}} {
@@ -54,6 +58,13 @@ func TestMetricsEndpoint(t *testing.T) {
 		"openstream_screens_connected 3",
 		"openstream_screen_pushes_total 7",
 		"openstream_screen_push_bytes_total 4096",
+		"openstream_screens_unacknowledged 2",
+		`openstream_screen_push_latency_seconds_bucket{le="0.05"} 1`,
+		`openstream_screen_push_latency_seconds_bucket{le="0.025"} 0`,
+		"openstream_screen_push_latency_seconds_count 1",
+		`openstream_screen_ack_latency_seconds_bucket{le="2"} 1`,
+		`openstream_screen_ack_latency_seconds_bucket{le="1"} 0`,
+		"openstream_screen_ack_latency_seconds_count 1",
 		"openstream_editors_connected 0",
 		"openstream_hub_up 0",
 		"openstream_hub_redis 1",
