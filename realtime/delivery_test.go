@@ -16,7 +16,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/api"
@@ -161,7 +160,7 @@ func TestEmergencyDeliveryAcrossInstances(t *testing.T) {
 	acker0, silent, acker1, offline, poller := sig.Screen, screen("silent"), screen("acker1"), screen("offline"), screen("poller")
 	// The offline screen played on a socket ten minutes ago.
 	if _, err := app.DB().Update(collections.DisplayWebsites, dbx.Params{
-		"last_seen": stamp(clk.Now().Add(-10 * time.Minute)), delivery.FieldDeliveredVia: delivery.ViaSocket,
+		"last_seen": delivery.Stamp(clk.Now().Add(-10 * time.Minute)), delivery.FieldDeliveredVia: delivery.ViaSocket,
 	}, dbx.HashExp{"id": offline}).Execute(); err != nil {
 		t.Fatal(err)
 	}
@@ -408,18 +407,11 @@ func waitHooks(t *testing.T, w *webhook, n int) []map[string]any {
 
 func scrape(t *testing.T, base string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer scrape")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	res := call(t, base, http.MethodGet, "/metrics", "Bearer scrape", nil)
+	if res.status != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", res.status, res.body)
 	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("/metrics: %d %s", res.StatusCode, raw)
-	}
-	return "\n" + string(raw)
+	return "\n" + string(res.body)
 }
 
 func grepMetrics(text string) string {
@@ -441,9 +433,4 @@ func jsonString(v any) string {
 		return string(raw)
 	}
 	return ""
-}
-
-func stamp(t time.Time) string {
-	dt, _ := types.ParseDateTime(t)
-	return dt.String()
 }

@@ -182,10 +182,10 @@ func (s *Store) flushRows(dirty map[string]State) error {
 		for id, st := range dirty {
 			cols := dbx.Params{}
 			if !st.DeliveredAt.IsZero() {
-				cols[FieldDeliveredVersion], cols[FieldDeliveredAt], cols[FieldDeliveredVia] = st.DeliveredVersion, stamp(st.DeliveredAt), st.Via
+				cols[FieldDeliveredVersion], cols[FieldDeliveredAt], cols[FieldDeliveredVia] = st.DeliveredVersion, Stamp(st.DeliveredAt), st.Via
 			}
 			if !st.AckedAt.IsZero() {
-				cols[FieldAckedVersion], cols[FieldAckedAt] = st.AckedVersion, stamp(st.AckedAt)
+				cols[FieldAckedVersion], cols[FieldAckedAt] = st.AckedVersion, Stamp(st.AckedAt)
 			}
 			if _, err := tx.DB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": id}).Execute(); err != nil {
 				return err
@@ -195,8 +195,9 @@ func (s *Store) flushRows(dirty map[string]State) error {
 	})
 }
 
-func stamp(t time.Time) string {
-	dt, _ := types.ParseDateTime(t)
+// Stamp is t as a date field stores it (UTC text that sorts as time does).
+func Stamp(t time.Time) string {
+	dt, _ := types.ParseDateTime(t) // a time.Time always parses
 	return dt.String()
 }
 

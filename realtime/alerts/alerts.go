@@ -27,7 +27,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/collections"
@@ -203,7 +202,7 @@ func (m *Monitor) screens(now time.Time) error {
 	rows, err := m.app.FindAllRecords(collections.DisplayWebsites,
 		dbx.HashExp{delivery.FieldDeliveredVia: delivery.ViaSocket},
 		dbx.NewExp("(COALESCE(offline_since, '') != '' OR COALESCE(last_seen, '') = '' OR last_seen < {:cutoff})",
-			dbx.Params{"cutoff": stamp(now.Add(-after))}))
+			dbx.Params{"cutoff": delivery.Stamp(now.Add(-after))}))
 	if err != nil {
 		return err
 	}
@@ -212,7 +211,7 @@ func (m *Monitor) screens(now time.Time) error {
 		fresh := !seen.IsZero() && now.Sub(seen.Time()) <= after
 		switch {
 		case since.IsZero() && !fresh:
-			if m.transition(r, "", stamp(now)) {
+			if m.transition(r, "", delivery.Stamp(now)) {
 				m.alert(Alert{Kind: KindOffline, Model: "DisplayWebsite", ID: r.Id, At: m.at(now), Screen: m.info(r)})
 			}
 		case !since.IsZero() && fresh && seen.Time().After(since.Time()):
@@ -382,8 +381,3 @@ func (m *Monitor) info(r *core.Record) *ScreenInfo {
 }
 
 func (m *Monitor) at(t time.Time) string { return t.In(m.cfg.Location).Format(time.RFC3339) }
-
-func stamp(t time.Time) string {
-	dt, _ := types.ParseDateTime(t) // a time.Time always parses
-	return dt.String()
-}
