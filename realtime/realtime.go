@@ -104,6 +104,12 @@ func Register(app core.App, cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Player == nil {
+		cfg.Player = playback.NewPlayer(app, cfg.Settings.TimeZone)
+	}
+	if cfg.Health == nil {
+		cfg.Health = playback.NewHealth(app, cfg.Settings.ScreenOnlineWindow)
+	}
 	if cfg.Hub == nil {
 		h, err := NewHub(cfg.RedisURL, app.Logger())
 		if err != nil {

@@ -6,12 +6,14 @@
 // in memory. Flush, called about once a second, writes what changed since
 // the last one to Redis (one hash per screen, shared by every instance)
 // and to the screens' rows (one transaction), so a thousand acks cost one
-// pipeline and one write. Without Redis the memory of this process is
-// the shared state.
+// pipeline and one write. Instances on one data directory also share the
+// rows, which Of reads too, so a Redis outage only delays what the others
+// see by a flush; without Redis the rows are all that is shared.
 package delivery
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -140,18 +142,18 @@ func (s *Store) Flush(ctx context.Context) error {
 	if len(dirty) == 0 {
 		return nil
 	}
-	err := s.flushRedis(ctx, dirty)
-	if err == nil {
-		err = s.flushRows(dirty)
-	}
-	if err != nil {
+	// The rows hold the state too (Of reads them), so a Redis outage
+	// only delays what other instances see; rows not written are retried.
+	redisErr := s.flushRedis(ctx, dirty)
+	rowsErr := s.flushRows(dirty)
+	if rowsErr != nil {
 		s.mu.Lock()
 		for id, st := range dirty {
 			s.dirty[id] = st.newer(s.dirty[id])
 		}
 		s.mu.Unlock()
 	}
-	return err
+	return errors.Join(redisErr, rowsErr)
 }
 
 func (s *Store) key(screen string) string { return s.prefix + screen }
@@ -220,10 +222,12 @@ func (s *Store) Of(ctx context.Context, screens []*core.Record) (map[string]Stat
 			return nil
 		})
 		if err != nil {
-			return nil, err
-		}
-		for i, r := range screens {
-			out[r.Id] = out[r.Id].newer(fromHash(cmds[i].Val()))
+			// The rows are at most a flush behind: report from them.
+			s.app.Logger().Warn("delivery: Redis not reachable; reporting from the rows", "error", err)
+		} else {
+			for i, r := range screens {
+				out[r.Id] = out[r.Id].newer(fromHash(cmds[i].Val()))
+			}
 		}
 	}
 	s.mu.Lock()

@@ -85,3 +85,26 @@ func TestStoresShareThroughRedis(t *testing.T) {
 		t.Fatalf("nil store %+v", got[id])
 	}
 }
+
+// With Redis gone, a flush still writes the rows (and says Redis failed),
+// and a report is made from them.
+func TestRedisOutageFallsBackToRows(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "a", "branch": tenants.Branch["aarhus"]}).Id
+	gone := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	t.Cleanup(func() { _ = gone.Close() })
+	s := delivery.New(app, gone, "")
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s.Delivered(id, "v1", at, delivery.ViaSocket)
+	if err := s.Flush(context.Background()); err == nil {
+		t.Fatal("no error without Redis")
+	}
+	if row := delivery.FromRecord(screen(t, app, id)); row.DeliveredVersion != "v1" {
+		t.Fatalf("row %+v", row)
+	}
+	got, err := delivery.New(app, gone, "").Of(context.Background(), []*core.Record{screen(t, app, id)})
+	if err != nil || got[id].DeliveredVersion != "v1" {
+		t.Fatalf("report without Redis: %+v %v", got[id], err)
+	}
+}
