@@ -85,7 +85,8 @@ func startInstance(t *testing.T, app core.App, h hub.Hub, rc *redis.Client, pref
 	player := playback.NewPlayer(app, loc)
 	health := playback.NewHealth(app, 0)
 	store := delivery.New(app, rc, prefix+"delivery:")
-	mgr := screens.New(app, screens.Config{Hub: h, Player: player, Health: health, Delivery: store, Now: clk.Now})
+	mgr := screens.New(app, screens.Config{Hub: h, Player: player, Health: health, Delivery: store, Now: clk.Now,
+		Expire: func(now time.Time) (time.Time, error) { return playback.ExpireEmergencies(app, now) }})
 	mgr.Start()
 	t.Cleanup(mgr.Close)
 	events := sse.New(app, sse.Config{Hub: h})
@@ -117,7 +118,8 @@ func startInstance(t *testing.T, app core.App, h hub.Hub, rc *redis.Client, pref
 
 // The done-when: an emergency for screens on two instances, two
 // acknowledging, one never acknowledging, one offline, one REST player.
-// The delivery report, the webhook, the event stream and /metrics agree.
+// The delivery report, the webhook, the event stream and /metrics agree;
+// expiry switches it off on time; the audit trail shows every step.
 func TestEmergencyDeliveryAcrossInstances(t *testing.T) {
 	app := testapp.New(t)
 	tenants := apitest.NewTenants(t, app)
@@ -182,7 +184,7 @@ func TestEmergencyDeliveryAcrossInstances(t *testing.T) {
 	// Alice activates the emergency through instance 0.
 	alice := apitest.Bearer(t, app, tenants.Users["alice"].Id)
 	res := call(t, inst[0].url, http.MethodPost, "/api/emergency-slideshows/", alice, map[string]any{
-		"slideshow_id": sig.Other, "display_website_group_ids": []string{sig.Group}, "is_active": true,
+		"slideshow_id": sig.Other, "display_website_group_ids": []string{sig.Group}, "is_active": true, "duration_minutes": 2,
 	})
 	if res.status != http.StatusCreated {
 		t.Fatalf("activate: %d %s", res.status, res.body)
@@ -322,18 +324,34 @@ func TestEmergencyDeliveryAcrossInstances(t *testing.T) {
 		}
 	}
 
-	// Switched off, the report counts the screens back on normal content.
-	res = call(t, inst[0].url, http.MethodPatch, "/api/emergency-slideshows/"+emergency+"/", alice, map[string]any{"is_active": false})
-	if res.status != http.StatusOK {
-		t.Fatalf("deactivate: %d %s", res.status, res.body)
+	// The emergency expires: the clock passes expires_at and the schedule
+	// timer's recompute (which a moved clock does not fire by itself)
+	// switches it off. The report then counts the screens back on normal
+	// content; the poller, unseen for two minutes now, and the marked
+	// screen are offline.
+	rec, err := app.FindRecordById(collections.EmergencySlideshows, emergency)
+	if err != nil {
+		t.Fatal(err)
 	}
+	clk.Set(rec.GetDateTime("expires_at").Time().Add(time.Second))
+	inst[0].mgr.Recompute(false)
 	for _, c := range []*rttest.Client{a0, s0, a1} {
 		for m := c.Next(); m["data"].(map[string]any)["emergency_active"] == true; m = c.Next() {
 		}
 	}
-	back := waitReport(t, inst[1].url, emergency, alice, delivery.Summary{Screens: 5, Online: 4, Delivered: 3, Acknowledged: 0, Offline: 1})
+	back := waitReport(t, inst[1].url, emergency, alice, delivery.Summary{Screens: 5, Online: 3, Delivered: 3, Acknowledged: 0, Offline: 2})
 	if back["is_active"] != false {
 		t.Fatalf("after: %v", back)
+	}
+	// The audit trail has every step: alice's activation, the system's expiry.
+	res = call(t, inst[1].url, http.MethodGet, "/api/audit-events/?org_id="+tenants.Org["aarhus"]+"&target_id="+emergency, alice, nil)
+	var steps []string
+	for _, e := range res.json["results"].([]any) {
+		ev := e.(map[string]any)
+		steps = append(steps, ev["action"].(string)+" by "+ev["actor"].(string))
+	}
+	if want := []string{"emergency.expire by system", "emergency.activate by " + tenants.Users["alice"].Id}; strings.Join(steps, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("audit %v, want %v", steps, want)
 	}
 }
 
