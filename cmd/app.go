@@ -48,6 +48,7 @@ func New(public fs.FS) *pocketbase.PocketBase {
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		DefaultDev:     os.Getenv(EnvDjangoEnv) == "development",
 		DefaultDataDir: os.Getenv(EnvDataDir),
+		DBConnect:      openSQLite,
 	})
 	app.RootCmd.Use = "openstream"
 	app.RootCmd.Short = "OpenStream digital-signage backend (PocketBase)"

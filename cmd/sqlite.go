@@ -1,0 +1,22 @@
+package cmd
+
+import (
+	"github.com/pocketbase/dbx"
+)
+
+// sqlitePragmas are PocketBase's own (core.DefaultDBConnect), plus
+// _txlock=immediate: a transaction takes SQLite's write lock when it
+// begins instead of at its first write. Several `serve` processes share
+// one data directory; with deferred transactions, one that read and then
+// wrote while another process had committed failed at once with
+// SQLITE_BUSY_SNAPSHOT ("database is locked (517)"), which no busy
+// timeout waits out, and a PATCH answered 500. Begun immediately, it waits
+// for the other writer (busy_timeout) and then sees its commit.
+const sqlitePragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)" +
+	"&_defensive=1&_txlock=immediate"
+
+// openSQLite opens one of PocketBase's databases (pocketbase.Config.DBConnect).
+func openSQLite(dbPath string) (*dbx.DB, error) {
+	return dbx.Open("sqlite", dbPath+sqlitePragmas)
+}
