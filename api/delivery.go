@@ -44,18 +44,18 @@ func DeliveryJSON(rep *delivery.Report, loc *time.Location) map[string]any {
 	}
 	screens := make([]any, 0, len(rep.Screens))
 	for _, sc := range rep.Screens {
-		r := sc.Record
+		r := sc.Row
 		var version any
 		if sc.State.DeliveredVersion != "" {
 			version = sc.State.DeliveredVersion
 		}
 		screens = append(screens, map[string]any{
-			"id":              shape.ID(r.Id),
-			"name":            r.GetString("name"),
-			"branch":          shape.ID(r.GetString("branch")),
-			"group":           shape.ID(r.GetString("display_website_group")),
+			"id":              shape.ID(r.ID),
+			"name":            r.Name,
+			"branch":          shape.ID(r.Branch),
+			"group":           shape.ID(r.Group),
 			"online":          sc.Online,
-			"last_seen":       s.DateTime(r.GetDateTime("last_seen")),
+			"last_seen":       s.DateTime(r.LastSeen),
 			"delivered_at":    at(sc.State.DeliveredAt, sc.Delivered),
 			"acknowledged_at": at(sc.State.AckedAt, sc.Acked),
 			"version":         version,

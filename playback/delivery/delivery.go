@@ -205,10 +205,10 @@ func Stamp(t time.Time) string {
 
 // Of is the state of each screen: the newest of its row, Redis (every
 // instance's flushed writes) and this instance's unflushed ones.
-func (s *Store) Of(ctx context.Context, screens []*core.Record) (map[string]State, error) {
+func (s *Store) Of(ctx context.Context, screens []Row) (map[string]State, error) {
 	out := make(map[string]State, len(screens))
 	for _, r := range screens {
-		out[r.Id] = FromRecord(r)
+		out[r.ID] = r.State()
 	}
 	if s == nil {
 		return out, nil
@@ -217,7 +217,7 @@ func (s *Store) Of(ctx context.Context, screens []*core.Record) (map[string]Stat
 		cmds := make([]*redis.MapStringStringCmd, len(screens))
 		_, err := s.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for i, r := range screens {
-				cmds[i] = p.HGetAll(ctx, s.key(r.Id))
+				cmds[i] = p.HGetAll(ctx, s.key(r.ID))
 			}
 			return nil
 		})
@@ -226,27 +226,18 @@ func (s *Store) Of(ctx context.Context, screens []*core.Record) (map[string]Stat
 			s.app.Logger().Warn("delivery: Redis not reachable; reporting from the rows", "error", err)
 		} else {
 			for i, r := range screens {
-				out[r.Id] = out[r.Id].newer(fromHash(cmds[i].Val()))
+				out[r.ID] = out[r.ID].newer(fromHash(cmds[i].Val()))
 			}
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range screens {
-		if st, ok := s.local[r.Id]; ok {
-			out[r.Id] = out[r.Id].newer(st)
+		if st, ok := s.local[r.ID]; ok {
+			out[r.ID] = out[r.ID].newer(st)
 		}
 	}
 	return out, nil
-}
-
-// FromRecord is the state persisted in a screen's row.
-func FromRecord(r *core.Record) State {
-	return State{
-		DeliveredVersion: r.GetString(FieldDeliveredVersion), DeliveredAt: r.GetDateTime(FieldDeliveredAt).Time(),
-		Via:          r.GetString(FieldDeliveredVia),
-		AckedVersion: r.GetString(FieldAckedVersion), AckedAt: r.GetDateTime(FieldAckedAt).Time(),
-	}
 }
 
 func fromHash(h map[string]string) State {

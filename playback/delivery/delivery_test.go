@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/redis/go-redis/v9"
 
@@ -17,11 +18,12 @@ import (
 	"github.com/openstream-go/openstream/playback/delivery"
 )
 
-func screen(t *testing.T, app core.App, id string) *core.Record {
+// rows is the screen's row as a report reads it.
+func rows(t *testing.T, app core.App, id string) []delivery.Row {
 	t.Helper()
-	r, err := app.FindRecordById(collections.DisplayWebsites, id)
-	if err != nil {
-		t.Fatal(err)
+	r, err := delivery.FindRows(app, dbx.HashExp{"id": id})
+	if err != nil || len(r) != 1 {
+		t.Fatalf("row of %s: %v %v", id, r, err)
 	}
 	return r
 }
@@ -52,13 +54,13 @@ func TestStoresShareThroughRedis(t *testing.T) {
 
 	one.Delivered(id, "v1", at, delivery.ViaSocket)
 	one.Acked(id, "v1", at.Add(time.Second))
-	if got, _ := two.Of(ctx, []*core.Record{screen(t, app, id)}); got[id].AckedVersion != "" {
+	if got, _ := two.Of(ctx, rows(t, app, id)); got[id].AckedVersion != "" {
 		t.Fatalf("seen before the flush: %+v", got[id])
 	}
 	if err := one.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := two.Of(ctx, []*core.Record{screen(t, app, id)})
+	got, err := two.Of(ctx, rows(t, app, id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +68,7 @@ func TestStoresShareThroughRedis(t *testing.T) {
 	if got[id] != want {
 		t.Fatalf("other instance sees %+v, want %+v", got[id], want)
 	}
-	if row := delivery.FromRecord(screen(t, app, id)); row != want {
+	if row := rows(t, app, id)[0].State(); row != want {
 		t.Fatalf("row %+v, want %+v", row, want)
 	}
 	// A REST poll on the second instance is newer than the socket's delivery.
@@ -74,14 +76,14 @@ func TestStoresShareThroughRedis(t *testing.T) {
 	if err := two.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = one.Of(ctx, []*core.Record{screen(t, app, id)})
+	got, _ = one.Of(ctx, rows(t, app, id))
 	if s := got[id]; s.DeliveredVersion != "v2" || s.Via != delivery.ViaREST || s.AckedVersion != "v1" {
 		t.Fatalf("after the poll %+v", s)
 	}
 	// A nil store knows the rows only.
 	var none *delivery.Store
 	none.Delivered(id, "v3", at.Add(time.Hour), delivery.ViaSocket)
-	if got, _ := none.Of(ctx, []*core.Record{screen(t, app, id)}); got[id].DeliveredVersion != "v2" {
+	if got, _ := none.Of(ctx, rows(t, app, id)); got[id].DeliveredVersion != "v2" {
 		t.Fatalf("nil store %+v", got[id])
 	}
 }
@@ -100,10 +102,10 @@ func TestRedisOutageFallsBackToRows(t *testing.T) {
 	if err := s.Flush(context.Background()); err == nil {
 		t.Fatal("no error without Redis")
 	}
-	if row := delivery.FromRecord(screen(t, app, id)); row.DeliveredVersion != "v1" {
+	if row := rows(t, app, id)[0].State(); row.DeliveredVersion != "v1" {
 		t.Fatalf("row %+v", row)
 	}
-	got, err := delivery.New(app, gone, "").Of(context.Background(), []*core.Record{screen(t, app, id)})
+	got, err := delivery.New(app, gone, "").Of(context.Background(), rows(t, app, id))
 	if err != nil || got[id].DeliveredVersion != "v1" {
 		t.Fatalf("report without Redis: %+v %v", got[id], err)
 	}

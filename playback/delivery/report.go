@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback"
@@ -33,11 +34,42 @@ type Summary struct {
 	Offline      int `json:"offline"`
 }
 
+// Row is what a report reads of a screen's row: only these columns, so
+// a report of ten thousand screens loads no full records.
+type Row struct {
+	ID               string         `db:"id"`
+	Name             string         `db:"name"`
+	Branch           string         `db:"branch"`
+	Group            string         `db:"display_website_group"`
+	LastSeen         types.DateTime `db:"last_seen"`
+	OfflineSince     types.DateTime `db:"offline_since"`
+	DeliveredVersion string         `db:"delivered_version"`
+	DeliveredAt      types.DateTime `db:"delivered_at"`
+	Via              string         `db:"delivered_via"`
+	AckedVersion     string         `db:"acknowledged_version"`
+	AckedAt          types.DateTime `db:"acknowledged_at"`
+}
+
+// State is the delivery state stored in the row.
+func (r Row) State() State {
+	return State{DeliveredVersion: r.DeliveredVersion, DeliveredAt: r.DeliveredAt.Time(), Via: r.Via,
+		AckedVersion: r.AckedVersion, AckedAt: r.AckedAt.Time()}
+}
+
+// FindRows reads the rows of the screens matching where, by name.
+func FindRows(app core.App, where dbx.Expression) ([]Row, error) {
+	var rows []Row
+	err := app.ConcurrentDB().Select("id", "name", "branch", "display_website_group", "last_seen", FieldOfflineSince,
+		FieldDeliveredVersion, FieldDeliveredAt, FieldDeliveredVia, FieldAckedVersion, FieldAckedAt).
+		From(collections.DisplayWebsites).Where(where).OrderBy("name", "id").All(&rows)
+	return rows, err
+}
+
 // Screen is one screen of a report. Delivered and Acked say whether it
 // was given, and confirmed, what its group plays now (the emergency while
 // it is active, the normal content after it).
 type Screen struct {
-	Record    *core.Record
+	Row       Row
 	Online    bool
 	State     State
 	Expected  string // the version its group plays now ("" when unknown)
@@ -64,17 +96,16 @@ type Reporter struct {
 
 // Online reports whether a screen's row counts as online at now: seen
 // within OfflineAfter and not marked offline.
-func (rp *Reporter) Online(r *core.Record, now time.Time) bool {
+func (rp *Reporter) Online(r Row, now time.Time) bool {
 	after := rp.OfflineAfter
 	if after <= 0 {
 		after = DefaultOfflineAfter
 	}
-	seen := r.GetDateTime("last_seen")
-	return r.GetDateTime(FieldOfflineSince).IsZero() && !seen.IsZero() && now.Sub(seen.Time()) <= after
+	return r.OfflineSince.IsZero() && !r.LastSeen.IsZero() && now.Sub(r.LastSeen.Time()) <= after
 }
 
 // ScreensOf are the screens of the emergency's groups, by name.
-func ScreensOf(app core.App, emergency *core.Record) ([]*core.Record, error) {
+func ScreensOf(app core.App, emergency *core.Record) ([]Row, error) {
 	groups := emergency.GetStringSlice("display_website_groups")
 	if len(groups) == 0 {
 		return nil, nil
@@ -83,7 +114,7 @@ func ScreensOf(app core.App, emergency *core.Record) ([]*core.Record, error) {
 	for i, g := range groups {
 		ids[i] = g
 	}
-	return app.FindAllRecords(collections.DisplayWebsites, dbx.In("display_website_group", ids...))
+	return FindRows(app, dbx.In("display_website_group", ids...))
 }
 
 // Report is emergency's delivery at now.
@@ -99,7 +130,7 @@ func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time
 	rep := &Report{Emergency: emergency, Active: emergency.GetBool("is_active"), Screens: make([]Screen, 0, len(screens))}
 	expected := map[string]string{}
 	for _, r := range screens {
-		key := r.GetString("display_website_group") + "/" + r.GetString("branch")
+		key := r.Group + "/" + r.Branch
 		want, ok := expected[key]
 		if !ok {
 			if want, err = rp.version(r, now); err != nil {
@@ -107,8 +138,8 @@ func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time
 			}
 			expected[key] = want
 		}
-		st := states[r.Id]
-		s := Screen{Record: r, Online: rp.Online(r, now), State: st, Expected: want}
+		st := states[r.ID]
+		s := Screen{Row: r, Online: rp.Online(r, now), State: st, Expected: want}
 		s.Delivered = want != "" && st.DeliveredVersion == want
 		s.Acked = want != "" && st.AckedVersion == want
 		rep.Screens = append(rep.Screens, s)
@@ -129,8 +160,15 @@ func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time
 }
 
 // version is what r's group plays at now ("none": nothing).
-func (rp *Reporter) version(r *core.Record, now time.Time) (string, error) {
-	c, _, err := rp.Player.Lookup(r, now)
+func (rp *Reporter) version(r Row, now time.Time) (string, error) {
+	col, err := rp.App.FindCachedCollectionByNameOrId(collections.DisplayWebsites)
+	if err != nil {
+		return "", err
+	}
+	row := core.NewRecord(col) // all the content depends on, as the screens' manager renders it
+	row.Set("branch", r.Branch)
+	row.Set("display_website_group", r.Group)
+	c, _, err := rp.Player.Lookup(row, now)
 	switch {
 	case errors.Is(err, schedule.ErrNoDefaultContent):
 		return "none", nil

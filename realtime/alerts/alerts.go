@@ -199,38 +199,38 @@ func (m *Monitor) screens(now time.Time) error {
 	// Only the screens marked offline or unseen for too long: a round
 	// reads nothing of ten thousand screens that are fine. (Stored times
 	// are UTC text that sorts as time does.)
-	rows, err := m.app.FindAllRecords(collections.DisplayWebsites,
+	rows, err := delivery.FindRows(m.app, dbx.And(
 		dbx.HashExp{delivery.FieldDeliveredVia: delivery.ViaSocket},
 		dbx.NewExp("(COALESCE(offline_since, '') != '' OR COALESCE(last_seen, '') = '' OR last_seen < {:cutoff})",
-			dbx.Params{"cutoff": delivery.Stamp(now.Add(-after))}))
+			dbx.Params{"cutoff": delivery.Stamp(now.Add(-after))})))
 	if err != nil {
 		return err
 	}
 	for _, r := range rows {
-		seen, since := r.GetDateTime("last_seen"), r.GetDateTime(delivery.FieldOfflineSince)
+		seen, since := r.LastSeen, r.OfflineSince
 		fresh := !seen.IsZero() && now.Sub(seen.Time()) <= after
 		switch {
 		case since.IsZero() && !fresh:
 			if m.transition(r, "", delivery.Stamp(now)) {
-				m.alert(Alert{Kind: KindOffline, Model: "DisplayWebsite", ID: r.Id, At: m.at(now), Screen: m.info(r)})
+				m.alert(Alert{Kind: KindOffline, Model: "DisplayWebsite", ID: r.ID, At: m.at(now), Screen: m.info(r)})
 			}
 		case !since.IsZero() && fresh && seen.Time().After(since.Time()):
 			m.mu.Lock()
-			first, ok := m.back[r.Id]
+			first, ok := m.back[r.ID]
 			if !ok || seen.Time().Before(first) {
 				first = seen.Time()
-				m.back[r.Id] = first
+				m.back[r.ID] = first
 			}
 			m.mu.Unlock()
 			if seen.Time().Sub(first) >= m.cfg.BackAfter && m.transition(r, since.String(), "") {
 				m.mu.Lock()
-				delete(m.back, r.Id)
+				delete(m.back, r.ID)
 				m.mu.Unlock()
-				m.alert(Alert{Kind: KindOnline, Model: "DisplayWebsite", ID: r.Id, At: m.at(now), Screen: m.info(r)})
+				m.alert(Alert{Kind: KindOnline, Model: "DisplayWebsite", ID: r.ID, At: m.at(now), Screen: m.info(r)})
 			}
 		case !since.IsZero():
 			m.mu.Lock()
-			delete(m.back, r.Id) // gone again: the hold starts over
+			delete(m.back, r.ID) // gone again: the hold starts over
 			m.mu.Unlock()
 		}
 	}
@@ -239,11 +239,11 @@ func (m *Monitor) screens(now time.Time) error {
 
 // transition sets offline_since from one value to another; only the
 // instance whose update matched the row alerts.
-func (m *Monitor) transition(r *core.Record, from, to string) bool {
+func (m *Monitor) transition(r delivery.Row, from, to string) bool {
 	res, err := m.app.NonconcurrentDB().Update(collections.DisplayWebsites, dbx.Params{delivery.FieldOfflineSince: to},
-		dbx.And(dbx.HashExp{"id": r.Id}, dbx.Or(dbx.HashExp{delivery.FieldOfflineSince: from}, nullWhen(from)))).Execute()
+		dbx.And(dbx.HashExp{"id": r.ID}, dbx.Or(dbx.HashExp{delivery.FieldOfflineSince: from}, nullWhen(from)))).Execute()
 	if err != nil {
-		m.app.Logger().Warn("alerts: screen state not stored", "screen", r.Id, "error", err)
+		m.app.Logger().Warn("alerts: screen state not stored", "screen", r.ID, "error", err)
 		return false
 	}
 	n, err := res.RowsAffected()
@@ -282,7 +282,7 @@ func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
 		}
 		a := Alert{Kind: KindUnacknowledged, Model: "EmergencySlideshow", ID: e.Id, At: m.at(now), Summary: &rep.Summary}
 		for _, s := range missing {
-			a.Screens = append(a.Screens, *m.info(s.Record))
+			a.Screens = append(a.Screens, *m.info(s.Row))
 		}
 		m.alert(a)
 	}
@@ -372,10 +372,10 @@ func (m *Monitor) alert(a Alert) {
 	}
 }
 
-func (m *Monitor) info(r *core.Record) *ScreenInfo {
-	i := &ScreenInfo{ID: r.Id, Name: r.GetString("name"), Branch: r.GetString("branch"), Group: r.GetString("display_website_group")}
-	if seen := r.GetDateTime("last_seen"); !seen.IsZero() {
-		i.LastSeen = m.at(seen.Time())
+func (m *Monitor) info(r delivery.Row) *ScreenInfo {
+	i := &ScreenInfo{ID: r.ID, Name: r.Name, Branch: r.Branch, Group: r.Group}
+	if !r.LastSeen.IsZero() {
+		i.LastSeen = m.at(r.LastSeen.Time())
 	}
 	return i
 }

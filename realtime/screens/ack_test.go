@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/dbx"
 
-	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/rttest"
 	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/realtime/screens"
@@ -16,8 +15,11 @@ import (
 // state is what the manager's store knows of a screen.
 func (e *env) state(t *testing.T, id string) delivery.State {
 	t.Helper()
-	r := mustRecord(t, e.app, collections.DisplayWebsites, id)
-	got, err := e.mgr.Delivery().Of(context.Background(), []*core.Record{r})
+	rows, err := delivery.FindRows(e.app, dbx.HashExp{"id": id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.mgr.Delivery().Of(context.Background(), rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +78,11 @@ func TestAck(t *testing.T) {
 	if err := e.mgr.Delivery().Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	row := delivery.FromRecord(mustRecord(t, e.app, collections.DisplayWebsites, e.aarhus.Screen))
+	stored, err := delivery.FindRows(e.app, dbx.HashExp{"id": e.aarhus.Screen})
+	if err != nil || len(stored) != 1 {
+		t.Fatal(stored, err)
+	}
+	row := stored[0].State()
 	if row.AckedVersion != version || !row.AckedAt.Equal(now) || row.DeliveredVersion != version {
 		t.Fatalf("row %+v", row)
 	}
