@@ -114,13 +114,26 @@ func (s *Store) Acked(screen, version string, at time.Time) {
 	s.update(screen, State{AckedVersion: version, AckedAt: at})
 }
 
+// refreshEvery is the most often the same version's delivery or ack is
+// recorded again: a player polling every second must not cost a row write
+// a second (as for last_seen).
+const refreshEvery = 10 * time.Second
+
 func (s *Store) update(screen string, st State) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.local[screen] = s.local[screen].newer(st)
+	prev := s.local[screen]
+	if !st.DeliveredAt.IsZero() && st.DeliveredVersion == prev.DeliveredVersion && st.Via == prev.Via &&
+		st.DeliveredAt.Sub(prev.DeliveredAt) < refreshEvery {
+		return // the same delivery, recorded a moment ago
+	}
+	if !st.AckedAt.IsZero() && st.AckedVersion == prev.AckedVersion && st.AckedAt.Sub(prev.AckedAt) < refreshEvery {
+		return
+	}
+	s.local[screen] = prev.newer(st)
 	s.dirty[screen] = s.dirty[screen].newer(st)
 }
 
