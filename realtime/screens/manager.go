@@ -114,8 +114,9 @@ type Manager struct {
 	unsub   func()
 	start   sync.Once
 
-	settle      *time.Timer // fires when no handshake happened for a while
-	settledConn int         // Connected() at the last release (settle's goroutine only)
+	settle      *time.Timer  // fires when no handshake happened for a while
+	settledConn int          // Connected() at the last release (settle's goroutine only)
+	unsettled   atomic.Int64 // content frames written since the last release
 
 	pushes, pushBytes atomic.Uint64 // content frames written, and their bytes
 	changedAt         atomic.Int64  // earliest commit (Unix ms) not recomputed yet; 0: none
@@ -164,9 +165,11 @@ func (m *Manager) Sent() (frames, bytes uint64) {
 
 // A reconnect storm (every screen of an instance at once, after a deploy
 // or a network blip) leaves megabytes of handshake garbage that the Go
-// runtime returns to the system only slowly. When the storm has settled
-// and the number of screens moved by stormSize, it is returned at once, so
-// the instance's RSS reflects its screens rather than its last storm.
+// runtime returns to the system only slowly (a fan-out of real content to
+// as many screens does too). When the storm has settled and the number of
+// screens moved by stormSize, or stormSize frames were written, it is
+// returned at once, so the instance's RSS reflects its screens rather
+// than its last storm.
 const (
 	stormQuiet = 2 * time.Second
 	stormSize  = 500
@@ -339,10 +342,12 @@ func (m *Manager) add(s *screen) bool {
 	return true
 }
 
-// settled returns the memory of a finished reconnect storm (see stormQuiet).
+// settled returns the memory of a finished reconnect storm or fan-out
+// (see stormQuiet).
 func (m *Manager) settled() {
 	n := m.Connected()
-	if n-m.settledConn >= stormSize || m.settledConn-n >= stormSize {
+	pushed := m.unsettled.Swap(0)
+	if n-m.settledConn >= stormSize || m.settledConn-n >= stormSize || pushed >= stormSize {
 		m.settledConn = n
 		debug.FreeOSMemory()
 	}
@@ -523,6 +528,11 @@ func (m *Manager) sender() {
 // its push latency when the change that caused it is known. Latencies are
 // measured on the wall clock, whatever the manager's clock.
 func (m *Manager) written(s *screen, f frame) {
+	// A fan-out to thousands of screens leaves its garbage (renderings,
+	// the health and delivery batches) like a reconnect storm does.
+	if m.unsettled.Add(1) == stormSize {
+		m.settle.Reset(stormQuiet)
+	}
 	m.pushes.Add(1)
 	m.pushBytes.Add(uint64(f.size))
 	wall := time.Now()
