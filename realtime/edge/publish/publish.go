@@ -181,8 +181,9 @@ func (p *Publisher) compute(now time.Time) (*state.Snapshot, time.Time, error) {
 		ID     string `db:"id"`
 		Branch string `db:"branch"`
 		Group  string `db:"display_website_group"`
+		UID    string `db:"uid"`
 	}
-	err := p.app.ConcurrentDB().Select("id", "branch", "display_website_group").From(collections.DisplayWebsites).All(&screens)
+	err := p.app.ConcurrentDB().Select("id", "branch", "display_website_group", "uid").From(collections.DisplayWebsites).All(&screens)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -206,7 +207,7 @@ func (p *Publisher) compute(now time.Time) (*state.Snapshot, time.Time, error) {
 	}
 	var todo []*core.Record
 	for _, s := range screens {
-		snap.Screens[s.ID] = state.Screen{Branch: s.Branch, Group: s.Group}
+		snap.Screens[s.ID] = state.Screen{Branch: s.Branch, Group: s.Group, UID: s.UID}
 		name := state.ContentName(s.Group, s.Branch)
 		if _, ok := snap.Contents[name]; ok || s.Group == "" {
 			continue

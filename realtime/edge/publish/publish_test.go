@@ -75,7 +75,7 @@ func TestPublisherKeepsRedisEqualToTheDatabase(t *testing.T) {
 	if !bytes.Equal(got.Body, want.JSON) || got.Version != want.Version {
 		t.Fatalf("content %q %s\nwant %q %s", got.Version, got.Body, want.Version, want.JSON)
 	}
-	if snap.Screens[s.Screen] != (state.Screen{Branch: s.Branch, Group: s.Group}) {
+	if snap.Screens[s.Screen] != (state.Screen{Branch: s.Branch, Group: s.Group, UID: "aarhus-uid"}) {
 		t.Fatalf("screen %+v", snap.Screens[s.Screen])
 	}
 	oldHash, _ := state.HashKey(s.Key)

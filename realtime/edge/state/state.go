@@ -6,7 +6,7 @@
 //
 // Keys, under Prefix (default "openstream:edge:"):
 //
-//	screen:<id>               hash branch, group
+//	screen:<id>               hash branch, group, uid
 //	content:<group>/<branch>  hash status ("" ok, "nogroup", "nodefault"), version, body
 //	key:<sha256 of the key>   hash branch, active ("1" or "0")
 //	screens, contents, keys   sets of the ids, content names and key hashes above
@@ -40,9 +40,9 @@ const (
 	StatusNoDefault = "nodefault"
 )
 
-// Screen is where a screen is.
+// Screen is where a screen is, and the uid it registered with.
 type Screen struct {
-	Branch, Group string
+	Branch, Group, UID string
 }
 
 // Content is what the screens of one group and branch play.

@@ -36,7 +36,7 @@ func (s *Store) set(k kind) string               { return s.prefix + k.set }
 func (s *Store) item(k kind, name string) string { return s.prefix + k.item + name }
 func (s *Store) meta() string                    { return s.prefix + "meta" }
 
-func screenFields(v Screen) []any { return []any{"branch", v.Branch, "group", v.Group} }
+func screenFields(v Screen) []any { return []any{"branch", v.Branch, "group", v.Group, "uid", v.UID} }
 func contentFields(v Content) []any {
 	return []any{"status", v.Status, "version", v.Version, "body", v.Body}
 }
@@ -158,7 +158,7 @@ func (s *Store) Read(ctx context.Context, snap *Snapshot, n Notice) error {
 		if m := screens[i].Val(); len(m) == 0 {
 			delete(snap.Screens, name)
 		} else {
-			snap.Screens[name] = Screen{Branch: m["branch"], Group: m["group"]}
+			snap.Screens[name] = Screen{Branch: m["branch"], Group: m["group"], UID: m["uid"]}
 		}
 	}
 	for i, name := range n.Contents {
