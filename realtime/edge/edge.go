@@ -116,7 +116,11 @@ func (s *Server) health(e *core.RequestEvent) error {
 	if !s.Mirror.Loaded() {
 		status, msg = http.StatusServiceUnavailable, msgNoState
 	}
-	return rest.JSON(e, status, map[string]any{"message": msg, "code": status, "data": map[string]any{}})
+	return rest.JSON(e, status, struct {
+		Message string         `json:"message"`
+		Code    int            `json:"code"`
+		Data    map[string]any `json:"data"`
+	}{msg, status, map[string]any{}})
 }
 
 func (s *Server) ready(fn func(e *core.RequestEvent) error) func(e *core.RequestEvent) error {

@@ -272,4 +272,3 @@ func TestEdgeServesWhatThePrimaryServes(t *testing.T) {
 		t.Fatalf("a new edge: %d %s", a.status, a.body)
 	}
 }
-
