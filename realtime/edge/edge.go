@@ -41,6 +41,10 @@ type Config struct {
 	Logger                    *slog.Logger
 }
 
+// heartbeat is how quiet the link to Redis may be before the edge pings
+// it: a partition is told to the screens (4007) within two of them.
+const heartbeat = 3 * time.Second
+
 // Server is a running edge.
 type Server struct {
 	cfg     Config
@@ -65,7 +69,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, app: core.NewBaseApp(core.BaseAppConfig{}), redis: redis.NewClient(opts)}
-	s.hub = hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{Logger: cfg.Logger})
+	s.hub = hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{Logger: cfg.Logger, Heartbeat: heartbeat})
 	s.Mirror = mirror.New(s.hub, state.NewStore(s.redis, ""), cfg.Logger, func(force bool) { s.Screens.Reload(force) })
 	s.Screens = screens.New(s.app, screens.Config{
 		Hub: s.hub, Source: s.Mirror, PingInterval: cfg.PingInterval, AuthTimeout: cfg.AuthTimeout,
