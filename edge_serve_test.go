@@ -20,20 +20,7 @@ func startEdge(t *testing.T, dir string, env ...string) string {
 	cmd := exec.Command(os.Args[0], "edge", "--http", addr)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), runAsProgram+"=1"), env...)
-	logs := &testio.Buffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("output of the edge:\n%s", logs)
-		}
-	})
+	proc := testio.Start(t, "the edge", cmd)
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 		if res, err := http.Get("http://" + addr + "/api/health"); err == nil {
 			res.Body.Close()
@@ -42,7 +29,7 @@ func startEdge(t *testing.T, dir string, env ...string) string {
 			}
 		}
 		select {
-		case <-exited:
+		case <-proc.Done():
 			t.Fatalf("the edge ended (%v)", cmd.ProcessState)
 		default:
 		}

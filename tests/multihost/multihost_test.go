@@ -52,41 +52,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// process is a program running on a host until stopped or the test ends.
-type process struct {
-	name string
-	cmd  *exec.Cmd
-	logs *testio.Buffer
-	done chan struct{}
-}
-
-func start(t *testing.T, name string, c *exec.Cmd) *process {
-	t.Helper()
-	p := &process{name: name, cmd: c, logs: &testio.Buffer{}, done: make(chan struct{})}
-	c.Stdout, c.Stderr = p.logs, p.logs
-	if err := c.Start(); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	go func() { _ = c.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", name, p.logs)
-		}
-	})
-	return p
-}
-
-func (p *process) stop() {
-	_ = p.cmd.Process.Kill()
-	<-p.done
-}
-
 // fleet is the deployment under test.
 type fleet struct {
 	net                     *network
-	redis, primary, balance *process
-	edges                   [2]*process
+	redis, primary, balance *testio.Process
+	edges                   [2]*testio.Process
 	primaryURL, lbURL       string
 	edgeURLs                [2]string
 	client                  *http.Client // from the screens' host
@@ -132,7 +102,7 @@ func startFleet(t *testing.T, screens int) *fleet {
 	}
 
 	redisURL := "REDIS_URL=redis://" + redisAddr + ":6379/0"
-	f.redis = start(t, "redis", n.command("redis", "redis-server", "--port", "6379", "--bind", redisAddr,
+	f.redis = testio.Start(t, "redis", n.command("redis", "redis-server", "--port", "6379", "--bind", redisAddr,
 		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--protected-mode", "no"))
 	program := func(host string, args ...string) *exec.Cmd {
 		c := n.command(host, os.Args[0], args...)
@@ -142,10 +112,10 @@ func startFleet(t *testing.T, screens int) *fleet {
 		return c
 	}
 	f.primaryURL = "http://" + primaryAddr + ":" + port
-	f.primary = start(t, "primary", program("primary", "serve", "--dir", data, "--http", primaryAddr+":"+port))
+	f.primary = testio.Start(t, "primary", program("primary", "serve", "--dir", data, "--http", primaryAddr+":"+port))
 	for i, addr := range edgeAddrs {
 		f.edgeURLs[i] = "http://" + addr + ":" + port
-		f.edges[i] = start(t, fmt.Sprintf("edge %d", i+1), program(fmt.Sprintf("edge%d", i+1), "edge", "--http", addr+":"+port))
+		f.edges[i] = testio.Start(t, fmt.Sprintf("edge %d", i+1), program(fmt.Sprintf("edge%d", i+1), "edge", "--http", addr+":"+port))
 	}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "haproxy.cfg")
@@ -165,7 +135,7 @@ func startFleet(t *testing.T, screens int) *fleet {
 		t.Fatal(err)
 	}
 	f.lbURL = "http://" + lbAddr + ":" + port
-	f.balance = start(t, "haproxy", n.command("lb", "haproxy", "-db", "-f", cfg))
+	f.balance = testio.Start(t, "haproxy", n.command("lb", "haproxy", "-db", "-f", cfg))
 
 	for _, u := range []string{f.primaryURL, f.edgeURLs[0], f.edgeURLs[1], f.lbURL} {
 		f.waitHealthy(t, u)
@@ -399,7 +369,7 @@ func TestEdgesAcrossHosts(t *testing.T) {
 	t.Logf("%d screens moved to edge 2, the last with its content %s after the cut", moved, slowest.Round(time.Millisecond))
 
 	// The primary stops: no screen loses its socket and polls keep 200.
-	f.primary.stop()
+	f.primary.Kill() // as a crash: no goodbye to anyone
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
 		for i := range n {
