@@ -31,6 +31,7 @@ type Health struct {
 	mu      sync.Mutex
 	last    map[string]seen
 	pending map[string]dbx.Params // SeenLater's writes, until Flush
+	send    func(Sightings) error // set: Flush hands the writes over (NewRemoteHealth)
 }
 
 type seen struct {
@@ -62,6 +63,9 @@ func NewHealth(app core.App, window time.Duration) *Health {
 func (h *Health) Seen(screenID string, at time.Time, c *Content) error {
 	if h == nil {
 		return nil
+	}
+	if h.send != nil {
+		return h.SeenLater(screenID, at, c)
 	}
 	cols, err := h.columns(screenID, at, c)
 	if cols == nil || err != nil {
@@ -112,14 +116,10 @@ func (h *Health) Flush() error {
 	if len(pending) == 0 {
 		return nil
 	}
-	return h.app.RunInTransaction(func(tx core.App) error {
-		for id, cols := range pending {
-			if _, err := tx.DB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": id}).Execute(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	if h.send != nil {
+		return h.send(pending)
+	}
+	return WriteHealth(h.app, pending)
 }
 
 // columns are the fields to write for a sighting, or nil when the last

@@ -19,6 +19,7 @@ import (
 
 	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/edge/mirror"
 	"github.com/openstream-go/openstream/realtime/edge/state"
 	"github.com/openstream-go/openstream/realtime/hub"
@@ -47,12 +48,13 @@ const heartbeat = 3 * time.Second
 
 // Server is a running edge.
 type Server struct {
-	cfg     Config
-	app     core.App // never bootstrapped: the handlers' logger only
-	hub     hub.Hub
-	redis   *redis.Client
-	Mirror  *mirror.Mirror
-	Screens *screens.Manager
+	cfg       Config
+	app       core.App // never bootstrapped: the handlers' logger only
+	hub       hub.Hub
+	redis     *redis.Client
+	sightings *playback.Health
+	Mirror    *mirror.Mirror
+	Screens   *screens.Manager
 }
 
 // New connects to Redis (retrying in the background while it is away)
@@ -70,9 +72,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, app: core.NewBaseApp(core.BaseAppConfig{}), redis: redis.NewClient(opts)}
 	s.hub = hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{Logger: cfg.Logger, Heartbeat: heartbeat})
-	s.Mirror = mirror.New(s.hub, state.NewStore(s.redis, ""), cfg.Logger, func(force bool) { s.Screens.Reload(force) })
+	store := state.NewStore(s.redis, "")
+	s.Mirror = mirror.New(s.hub, store, cfg.Logger, func(force bool) { s.Screens.Reload(force) })
+	// What the screens are seen doing goes to the primary through Redis.
+	s.sightings = playback.NewRemoteHealth(0, func(rows playback.Sightings) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return store.AddSeen(ctx, rows)
+	})
 	s.Screens = screens.New(s.app, screens.Config{
-		Hub: s.hub, Source: s.Mirror, PingInterval: cfg.PingInterval, AuthTimeout: cfg.AuthTimeout,
+		Hub: s.hub, Source: s.Mirror, Health: s.sightings, PingInterval: cfg.PingInterval, AuthTimeout: cfg.AuthTimeout,
 	})
 	return s, nil
 }
@@ -181,7 +190,13 @@ func (s *Server) activeContent(e *core.RequestEvent) error {
 	if branch != row.Branch {
 		return rest.Detail(http.StatusForbidden, apikey.ErrWrongBranch.Error())
 	}
-	content, _, err := s.Mirror.Content(row.Group, row.Branch, time.Now())
+	now := time.Now()
+	content, _, err := s.Mirror.Content(row.Group, row.Branch, now)
+	if err == nil {
+		if herr := s.sightings.Seen(row.ID, now, content); herr != nil {
+			e.App.Logger().Warn("screen health", "screen", row.ID, "error", herr)
+		}
+	}
 	switch {
 	case errors.Is(err, schedule.ErrNoGroup), errors.Is(err, schedule.ErrNoDefaultContent):
 		return rest.Detail(http.StatusNotFound, err.Error())

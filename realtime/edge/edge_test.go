@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/redis/go-redis/v9"
 
@@ -205,8 +206,19 @@ func TestEdgeServesWhatThePrimaryServes(t *testing.T) {
 	// The socket gets the same body, and a change made on the primary.
 	aarhus, frame := connect(t, edgeURL, p.aarhus)
 	carries(t, frame, activeBody(t, p, p.aarhus))
+	// What the screens on the edge are seen doing reaches the primary's
+	// database (health as on serve's own sockets).
+	if _, err := p.app.NonconcurrentDB().Update(collections.DisplayWebsites,
+		dbx.Params{"last_seen": "", "last_content": nil}, dbx.HashExp{"id": p.odense.Screen}).Execute(); err != nil {
+		t.Fatal(err)
+	}
 	odense, frame := connect(t, edgeURL, p.odense)
 	carries(t, frame, activeBody(t, p, p.odense))
+	eventually(t, "the edge's sighting in the primary's database", func() bool {
+		rec, err := p.app.FindRecordById(collections.DisplayWebsites, p.odense.Screen)
+		return err == nil && !rec.GetDateTime("last_seen").IsZero() &&
+			strings.Contains(rec.GetString("last_content"), `"slideshow_ids":["`+p.odense.Slideshow+`"]`)
+	})
 	show, _ := p.app.FindRecordById(collections.Slideshows, p.aarhus.Slideshow)
 	show.Set("name", "aarhus renamed")
 	if err := p.app.Save(show); err != nil {

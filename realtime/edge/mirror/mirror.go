@@ -271,5 +271,5 @@ func (m *Mirror) Content(group, branch string, _ time.Time) (*playback.Content, 
 	if err := c.Err(); err != nil {
 		return nil, time.Time{}, err
 	}
-	return &playback.Content{JSON: c.Body, Version: c.Version, GroupID: group}, time.Time{}, nil
+	return playback.Rendered(c.Body, c.Version, group, c.Last), time.Time{}, nil
 }

@@ -95,8 +95,9 @@ func New(app core.App, cfg Config) *Publisher {
 // Start launches the loop, which writes the full snapshot at once.
 func (p *Publisher) Start() {
 	p.start.Do(func() {
-		p.wg.Add(1)
+		p.wg.Add(2)
 		go func() { defer p.wg.Done(); p.loop() }()
+		go func() { defer p.wg.Done(); p.collect() }()
 		p.Wake()
 	})
 }
@@ -271,11 +272,37 @@ func (p *Publisher) renderOne(row *core.Record, now time.Time) (state.Content, t
 	content, until, err := p.player.Lookup(row, now)
 	switch {
 	case err == nil:
-		return state.Content{Version: content.Version, Body: content.JSON}, until, nil
+		last, err := content.LastContentJSON()
+		return state.Content{Version: content.Version, Body: content.JSON, Last: last}, until, err
 	case errors.Is(err, schedule.ErrNoGroup):
 		return state.Content{Status: state.StatusNoGroup}, until, nil
 	case errors.Is(err, schedule.ErrNoDefaultContent):
 		return state.Content{Status: state.StatusNoDefault, Version: "none"}, until, nil
 	}
 	return state.Content{}, time.Time{}, err
+}
+
+// collectEvery is how often the screens' sightings on the edges are
+// written into the database.
+const collectEvery = time.Second
+
+// collect writes what the edges saw of their screens (last_seen,
+// last_content) into the database, as the primary's own sockets do.
+func (p *Publisher) collect() {
+	t := time.NewTicker(collectEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-t.C:
+		}
+		rows, err := p.store.TakeSeen(p.ctx)
+		if err == nil {
+			err = playback.WriteHealth(p.app, rows)
+		}
+		if err != nil && p.ctx.Err() == nil {
+			p.log.Warn("edge state: screen health from the edges not written", "error", err)
+		}
+	}
 }

@@ -7,10 +7,13 @@
 // Keys, under Prefix (default "openstream:edge:"):
 //
 //	screen:<id>               hash branch, group, uid
-//	content:<group>/<branch>  hash status ("" ok, "nogroup", "nodefault"), version, body
+//	content:<group>/<branch>  hash status ("" ok, "nogroup", "nodefault"), version, body,
+//	                          last (the screens' last_content value for it)
 //	key:<sha256 of the key>   hash branch, active ("1" or "0")
 //	screens, contents, keys   sets of the ids, content names and key hashes above
 //	meta                      hash snapshot_at (RFC 3339): a full snapshot was written
+//	seen:<column>             hash screen id -> last_seen or last_content: what edges saw,
+//	                          until the primary writes it into the database
 //
 // A change notice (Notice) goes out on the hub topic Topic after the keys
 // are written.
@@ -50,6 +53,7 @@ type Content struct {
 	Status  string
 	Version string
 	Body    []byte // exactly get-active-content's body (nil unless StatusOK)
+	Last    string // the last_content value of screens given it
 }
 
 // Err is the player error of a status (nil for StatusOK).

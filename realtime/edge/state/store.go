@@ -6,7 +6,10 @@ import (
 	"errors"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/openstream-go/openstream/playback"
 )
 
 // Store reads and writes the state in one Redis.
@@ -38,7 +41,7 @@ func (s *Store) meta() string                    { return s.prefix + "meta" }
 
 func screenFields(v Screen) []any { return []any{"branch", v.Branch, "group", v.Group, "uid", v.UID} }
 func contentFields(v Content) []any {
-	return []any{"status", v.Status, "version", v.Version, "body", v.Body}
+	return []any{"status", v.Status, "version", v.Version, "body", v.Body, "last", v.Last}
 }
 func keyFields(v Key) []any {
 	active := "0"
@@ -70,7 +73,7 @@ func (s *Store) Write(ctx context.Context, prev, next *Snapshot) (Notice, error)
 	pipe := s.client.TxPipeline()
 	n.Screens = writeKind(ctx, pipe, s, screensKind, prev.Screens, next.Screens, stale[0], full, screenFields, func(a, b Screen) bool { return a == b })
 	n.Contents = writeKind(ctx, pipe, s, contentsKind, prev.Contents, next.Contents, stale[1], full, contentFields, func(a, b Content) bool {
-		return a.Status == b.Status && a.Version == b.Version && bytes.Equal(a.Body, b.Body)
+		return a.Status == b.Status && a.Version == b.Version && bytes.Equal(a.Body, b.Body) && a.Last == b.Last
 	})
 	n.Keys = writeKind(ctx, pipe, s, keysKind, prev.Keys, next.Keys, stale[2], full, keyFields, func(a, b Key) bool { return a == b })
 	if full {
@@ -165,7 +168,7 @@ func (s *Store) Read(ctx context.Context, snap *Snapshot, n Notice) error {
 		if m := contents[i].Val(); len(m) == 0 {
 			delete(snap.Contents, name)
 		} else {
-			c := Content{Status: m["status"], Version: m["version"]}
+			c := Content{Status: m["status"], Version: m["version"], Last: m["last"]}
 			if c.Status == StatusOK {
 				c.Body = []byte(m["body"])
 			}
@@ -180,4 +183,52 @@ func (s *Store) Read(ctx context.Context, snap *Snapshot, n Notice) error {
 		}
 	}
 	return nil
+}
+
+// SeenColumns are the health columns edges hand over, one hash each, so
+// that a later heartbeat does not wipe the content an earlier sighting
+// recorded.
+var SeenColumns = []string{"last_seen", "last_content"}
+
+func (s *Store) seen(column string) string { return s.prefix + "seen:" + column }
+
+// AddSeen hands screen sightings (health columns by screen id) to the
+// primary; a newer value of a column replaces an older one.
+func (s *Store) AddSeen(ctx context.Context, rows playback.Sightings) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	pipe := s.client.Pipeline()
+	for id, cols := range rows {
+		for _, column := range SeenColumns {
+			if v, ok := cols[column].(string); ok {
+				pipe.HSet(ctx, s.seen(column), id, v)
+			}
+		}
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// TakeSeen returns the sightings handed over so far and removes them.
+func (s *Store) TakeSeen(ctx context.Context) (playback.Sightings, error) {
+	pipe := s.client.TxPipeline()
+	all := make([]*redis.MapStringStringCmd, len(SeenColumns))
+	for i, column := range SeenColumns {
+		all[i] = pipe.HGetAll(ctx, s.seen(column))
+		pipe.Del(ctx, s.seen(column))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, err
+	}
+	out := playback.Sightings{}
+	for i, column := range SeenColumns {
+		for id, v := range all[i].Val() {
+			if out[id] == nil {
+				out[id] = dbx.Params{}
+			}
+			out[id][column] = v
+		}
+	}
+	return out, nil
 }
