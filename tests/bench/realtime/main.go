@@ -1,9 +1,12 @@
 // Command realtime measures the screen WebSocket under load: N screens
 // over two openstream instances sharing one data dir and one Redis, the
 // memory each idle connection costs and how fast one emergency for all
-// their groups reaches every screen.
+// their groups reaches every screen. With -edges the screens are served
+// by two `openstream edge` fed through Redis by one primary (serve), which
+// the emergency is made on.
 //
 //	go run ./tests/bench/realtime -n 10000
+//	go run ./tests/bench/realtime -n 20000 -edges
 //
 // It raises its open-file limit to the hard limit (the servers inherit
 // it), seeds a fresh data dir, builds and starts the servers on loopback
@@ -42,7 +45,7 @@ const (
 type options struct {
 	n, groups, pool, slides int
 	redis, bin              string
-	keep                    bool
+	keep, edges             bool
 	idle, wait              time.Duration
 }
 
@@ -52,6 +55,7 @@ func main() {
 	flag.IntVar(&o.groups, "groups", 50, "display website groups the screens are spread over")
 	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "Redis URL both instances share")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temp dir (data dir, server logs)")
+	flag.BoolVar(&o.edges, "edges", false, "serve the screens from two `openstream edge` fed by one primary (serve)")
 	flag.StringVar(&o.bin, "bin", "", "prebuilt openstream binary (default: go build the repo)")
 	flag.IntVar(&o.pool, "pool", 200, "connections dialled at the same time")
 	flag.IntVar(&o.slides, "slides", 10, "slides per slideshow")
@@ -119,8 +123,12 @@ func (b *bench) run() error {
 	if err != nil {
 		return fmt.Errorf("open-file limit: %w", err)
 	}
-	fmt.Printf("== realtime bench: %d screens, %d groups, 2 instances, %s, %d CPUs, load average %s\n",
-		o.n, o.groups, o.redis, runtime.NumCPU(), loadAverage())
+	shape := "2 instances"
+	if o.edges {
+		shape = "2 edges fed by 1 primary"
+	}
+	fmt.Printf("== realtime bench: %d screens, %d groups, %s, %s, %d CPUs, load average %s\n",
+		o.n, o.groups, shape, o.redis, runtime.NumCPU(), loadAverage())
 	fmt.Printf("open files: limit set to the hard limit %d, for this process and the servers; the client needs ~%d, each server ~%d\n",
 		hard, o.n+50, o.n/2+150)
 	if hard < uint64(o.n+100) {
@@ -149,13 +157,23 @@ func (b *bench) run() error {
 	fmt.Printf("seed: %d screens in %d groups, %.1fs\n", len(sd.Screens), len(sd.Groups), time.Since(start).Seconds())
 
 	env := []string{"REDIS_URL=" + o.redis, "OPENSTREAM_EVENTS_ADDR=off", "CREATE_SCREEN_RATE=100000"}
-	for _, name := range []string{"A", "B"} {
+	names := []string{"A", "B"}
+	if o.edges {
+		names = []string{"primary", "edge1", "edge2"}
+	}
+	for _, name := range names {
 		port, err := freePort()
 		if err != nil {
 			return err
 		}
-		// One after the other: the second must not race the first's start-up migrations.
-		s, err := startServer(name, bin, data, fmt.Sprintf("127.0.0.1:%d", port), b.dir, env)
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		args := []string{"serve", "--http", addr, "--dir", data}
+		if strings.HasPrefix(name, "edge") {
+			args = []string{"edge", "--http", addr}
+		}
+		// One after the other: the second must not race the first's start-up
+		// migrations, and an edge answers once the primary's state is in Redis.
+		s, err := startServer(name, bin, args, addr, b.dir, env)
 		if s != nil {
 			b.servers = append(b.servers, s)
 		}
@@ -169,14 +187,20 @@ func (b *bench) run() error {
 		urls[i] = "ws://" + s.addr + "/ws/screens/"
 	}
 
+	// The instances screens connect to: every one, or the edges.
+	first := 0
+	if o.edges {
+		first = 1
+	}
+	serving := len(b.servers) - first
 	c := newClient(sd.Key)
 	screens := make([]*screen, len(sd.Screens))
 	for i, id := range sd.Screens {
-		screens[i] = &screen{id: id, inst: i % len(b.servers)}
+		screens[i] = &screen{id: id, inst: first + i%serving}
 	}
 
 	// Warm-up: one screen on each instance, then closed.
-	for i := range b.servers {
+	for i := first; i < len(b.servers); i++ {
 		w := &screen{id: sd.Screens[i], inst: i}
 		if err := c.connect(w, urls[i]); err != nil {
 			return fmt.Errorf("warm-up screen on %s: %s", b.servers[i].name, w.Failure())
