@@ -246,7 +246,14 @@ func (h *Redis) receive(ctx context.Context) {
 		}
 		if err != nil {
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && !down {
+			if errors.As(err, &ne) && ne.Timeout() && down {
+				// Still nothing, not even the subscription's answer: the
+				// new connection may hang in the partition too.
+				fail(err)
+				ps = h.resubscribe(ctx)
+				continue
+			}
+			if errors.As(err, &ne) && ne.Timeout() {
 				if pinged {
 					// Not even the ping's answer came back: the link is
 					// gone without an error (a partition). A new

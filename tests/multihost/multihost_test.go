@@ -97,7 +97,7 @@ func startFleet(t *testing.T, screens int) *fleet {
 		}).Id)
 	}
 	data := app.DataDir()
-	if err := app.ResetBootstrapState(); err != nil {
+	if err := app.ClearBootstrap(); err != nil {
 		t.Fatal(err)
 	}
 
