@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -74,11 +75,17 @@ func New(cfg Config) (*Server, error) {
 	s.hub = hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{Logger: cfg.Logger, Heartbeat: heartbeat})
 	store := state.NewStore(s.redis, "")
 	s.Mirror = mirror.New(s.hub, store, cfg.Logger, func(force bool) { s.Screens.Reload(force) })
-	// What the screens are seen doing goes to the primary through Redis.
+	// What the screens are seen doing goes to the primary through Redis;
+	// while Redis is away that is said once, not every second.
+	var failing atomic.Bool
 	s.sightings = playback.NewRemoteHealth(0, func(rows playback.Sightings) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return store.AddSeen(ctx, rows)
+		err := store.AddSeen(ctx, rows)
+		if failing.Swap(err != nil) && err != nil {
+			return nil
+		}
+		return err
 	})
 	s.Screens = screens.New(s.app, screens.Config{
 		Hub: s.hub, Source: s.Mirror, Health: s.sightings, PingInterval: cfg.PingInterval, AuthTimeout: cfg.AuthTimeout,

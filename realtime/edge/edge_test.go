@@ -2,6 +2,7 @@ package edge_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 	"github.com/openstream-go/openstream/realtime"
 	"github.com/openstream-go/openstream/realtime/edge"
 	"github.com/openstream-go/openstream/realtime/edge/publish"
+	"github.com/openstream-go/openstream/realtime/edge/state"
 	"github.com/openstream-go/openstream/realtime/wsconn"
 	"github.com/openstream-go/openstream/settings"
 )
@@ -230,6 +232,20 @@ func TestEdgeServesWhatThePrimaryServes(t *testing.T) {
 		t.Fatalf("the change is not in %s", frame)
 	}
 	sameAnswers(t, p, edgeURL)
+
+	// A full snapshot (a primary restarting) resends nothing unchanged:
+	// the next frame is the next change.
+	if err := p.server.Hub.Publish(context.Background(), state.Topic, state.Notice{Full: true}.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	show.Set("name", "aarhus renamed again")
+	if err := p.app.Save(show); err != nil {
+		t.Fatal(err)
+	}
+	if frame = aarhus.NextRaw(); !bytes.Contains(frame, []byte("aarhus renamed again")) {
+		t.Fatalf("after a full snapshot the screen got %s", frame)
+	}
 
 	// Redis lost for a moment: 4007, then a fresh snapshot.
 	redisSrv.Restart()

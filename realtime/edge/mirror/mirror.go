@@ -38,6 +38,7 @@ type Mirror struct {
 
 	loaded  atomic.Bool
 	full    atomic.Bool // the next step is a full load
+	force   atomic.Bool // and it resends to every screen (notices were lost)
 	pending chan state.Notice
 	kick    chan struct{}
 	unsub   func()
@@ -47,7 +48,8 @@ type Mirror struct {
 }
 
 // New follows the notices on h; onChange is called after every change
-// applied (force after a full load: changes may have been missed).
+// applied, with force after the full load that follows a Redis outage
+// (changes may have been missed, so every screen gets its content again).
 func New(h hub.Hub, store *state.Store, log *slog.Logger, onChange func(force bool)) *Mirror {
 	if log == nil {
 		log = slog.Default()
@@ -72,6 +74,7 @@ func New(h hub.Hub, store *state.Store, log *slog.Logger, onChange func(force bo
 	})
 	h.OnStatus(func(err error) {
 		if err == nil { // notices were lost meanwhile
+			m.force.Store(true)
 			m.reloadAll()
 		}
 	})
@@ -165,7 +168,7 @@ func (m *Mirror) loadAll() error {
 	m.index()
 	m.mu.Unlock()
 	m.loaded.Store(true)
-	m.onChange(true)
+	m.onChange(m.force.Swap(false))
 	return nil
 }
 

@@ -291,6 +291,7 @@ const collectEvery = time.Second
 func (p *Publisher) collect() {
 	t := time.NewTicker(collectEvery)
 	defer t.Stop()
+	failing := false
 	for {
 		select {
 		case <-p.ctx.Done():
@@ -301,8 +302,9 @@ func (p *Publisher) collect() {
 		if err == nil {
 			err = playback.WriteHealth(p.app, rows)
 		}
-		if err != nil && p.ctx.Err() == nil {
+		if err != nil && !failing && p.ctx.Err() == nil { // once per outage
 			p.log.Warn("edge state: screen health from the edges not written", "error", err)
 		}
+		failing = err != nil
 	}
 }
