@@ -19,14 +19,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/auth/apikey"
-	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/edge/mirror"
 	"github.com/openstream-go/openstream/realtime/edge/state"
 	"github.com/openstream-go/openstream/realtime/hub"
 	"github.com/openstream-go/openstream/realtime/screens"
 	"github.com/openstream-go/openstream/rest"
-	"github.com/openstream-go/openstream/schedule"
 )
 
 // Config is what an edge needs.
@@ -122,12 +120,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	return r.BuildMux()
 }
 
-// Messages of the answers serve gives too (api/player.go).
-const (
-	msgScreenIDNeeded = "Display website ID is required."
-	msgAtForUsers     = "The at parameter is only for signed-in users, not for screens."
-	msgNoState        = "This edge has no screen state yet; it is waiting for the primary's snapshot in Redis."
-)
+const msgNoState = "This edge has no screen state yet; it is waiting for the primary's snapshot in Redis."
 
 // health is PocketBase's body; 503 until the state is loaded, so a
 // balancer sends no screen to an edge with nothing to serve.
@@ -180,15 +173,11 @@ func (s *Server) activeContent(e *core.RequestEvent) error {
 	}
 	q := e.Request.URL.Query()
 	if q.Has("at") {
-		return rest.Detail(http.StatusForbidden, msgAtForUsers)
+		return rest.Detail(http.StatusForbidden, rest.MsgAtForUsers)
 	}
-	raw := q.Get("id")
-	if raw == "" {
-		return rest.Detail(http.StatusBadRequest, msgScreenIDNeeded)
-	}
-	id, ok := collections.ParseID(raw)
-	if !ok {
-		return rest.NotFound("DisplayWebsite")
+	id, err := rest.ScreenID(q.Get("id"))
+	if err != nil {
+		return err
 	}
 	row, err := s.Mirror.Screen(id, "", "")
 	if err != nil {
@@ -204,13 +193,11 @@ func (s *Server) activeContent(e *core.RequestEvent) error {
 			e.App.Logger().Warn("screen health", "screen", row.ID, "error", herr)
 		}
 	}
-	switch {
-	case errors.Is(err, schedule.ErrNoGroup), errors.Is(err, schedule.ErrNoDefaultContent):
-		return rest.Detail(http.StatusNotFound, err.Error())
-	case err != nil:
-		return err
+	var body []byte
+	if err == nil {
+		body = content.JSON
 	}
-	return rest.RawJSON(e, http.StatusOK, content.JSON)
+	return rest.ActiveContent(e, body, err)
 }
 
 // Serve listens on addr until ctx ends, then closes every socket.
