@@ -6,6 +6,7 @@ import (
 	"embed"
 	"io/fs"
 	"log"
+	"os"
 
 	"github.com/openstream-go/openstream/cmd"
 )
@@ -21,7 +22,12 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := cmd.New(public).Execute(); err != nil {
+	if cmd.EdgeRequested(os.Args[1:]) {
+		err = cmd.RunEdge(os.Args[1:])
+	} else {
+		err = cmd.New(public).Execute()
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -28,11 +27,7 @@ func (h *handlers) playerRoutes(r *router.Router[*core.RequestEvent]) {
 	rest.Route(r, "/api/branch/get-upcoming-content/", rest.Methods{http.MethodGet: h.branchUpcomingContent})
 }
 
-const (
-	msgScreenIDNeeded = "Display website ID is required."
-	msgAtForUsers     = "The at parameter is only for signed-in users, not for screens."
-	msgAtInvalid      = "Enter a valid RFC 3339 date-time, e.g. 2026-03-29T03:30:00+02:00."
-)
+const msgAtInvalid = "Enter a valid RFC 3339 date-time, e.g. 2026-03-29T03:30:00+02:00."
 
 // parseAt reads get-active-content's at parameter (RFC 3339). A '+' of an
 // offset that was not percent-encoded arrives as a space; it is read as
@@ -66,19 +61,15 @@ func (h *handlers) activeContent(e *core.RequestEvent) error {
 	var at time.Time
 	if q.Has("at") {
 		if key != nil {
-			return rest.Detail(http.StatusForbidden, msgAtForUsers)
+			return rest.Detail(http.StatusForbidden, rest.MsgAtForUsers)
 		}
 		if at, err = parseAt(q.Get("at")); err != nil {
 			return err
 		}
 	}
-	raw := q.Get("id")
-	if raw == "" {
-		return rest.Detail(http.StatusBadRequest, msgScreenIDNeeded)
-	}
-	id, ok := collections.ParseID(raw)
-	if !ok {
-		return rest.NotFound("DisplayWebsite")
+	id, err := rest.ScreenID(q.Get("id"))
+	if err != nil {
+		return err
 	}
 	screen, err := h.cfg.Player.Screen(id)
 	if err != nil {
@@ -116,13 +107,11 @@ func (h *handlers) activeContent(e *core.RequestEvent) error {
 
 // contentAnswer is the player's body, or its two 404s.
 func (h *handlers) contentAnswer(e *core.RequestEvent, content *playback.Content, err error) error {
-	switch {
-	case errors.Is(err, schedule.ErrNoGroup), errors.Is(err, schedule.ErrNoDefaultContent):
-		return rest.Detail(http.StatusNotFound, err.Error())
-	case err != nil:
-		return err
+	var body []byte
+	if err == nil {
+		body = content.JSON
 	}
-	return rest.RawJSON(e, http.StatusOK, content.JSON)
+	return rest.ActiveContent(e, body, err)
 }
 
 // branchBound is upstream's branch-bound check for the branch overviews:

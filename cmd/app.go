@@ -27,6 +27,7 @@ import (
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/realtime"
+	"github.com/openstream-go/openstream/realtime/edge/publish"
 	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/settings"
 	"github.com/openstream-go/openstream/static"
@@ -74,6 +75,7 @@ func New(public fs.FS) *pocketbase.PocketBase {
 		newBranchAPIKeyCommand(app),
 		newPgsyncCommand(app),
 		newImportCommand(app),
+		newEdgeCommand(), // run by RunEdge, outside PocketBase; listed here for --help
 	)
 	return app
 }
@@ -124,6 +126,12 @@ func wire(app core.App, site settings.Settings, kc keycloak.Config, now func() t
 	if liveErr != nil {
 		// Refuse to serve rather than run without the shared hub.
 		app.OnServe().BindFunc(func(*core.ServeEvent) error { return liveErr })
+	}
+	if server != nil && live.RedisURL != "" {
+		// The edges (openstream edge) serve screens from this state.
+		if _, err := publish.Register(app, server.Hub, live.RedisURL, site.TimeZone); err != nil {
+			app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
+		}
 	}
 	keycloak.NewLogin(kc, site, authtoken.DefaultLifetimes).Register(app)
 	integrations.Register(app, integrations.ConfigFromEnv(os.Getenv))

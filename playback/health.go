@@ -31,6 +31,7 @@ type Health struct {
 	mu      sync.Mutex
 	last    map[string]seen
 	pending map[string]dbx.Params // SeenLater's writes, until Flush
+	send    func(Sightings) error // set: Flush hands the writes over (NewRemoteHealth)
 }
 
 type seen struct {
@@ -57,8 +58,15 @@ func NewHealth(app core.App, window time.Duration) *Health {
 
 // Seen records that screenID was seen at at and given c (nil: a heartbeat
 // or a registration check that gave no content). It writes at most every
-// healthEvery unless the content changed.
+// healthEvery unless the content changed. A nil Health (an edge, which has
+// no database) records nothing.
 func (h *Health) Seen(screenID string, at time.Time, c *Content) error {
+	if h == nil {
+		return nil
+	}
+	if h.send != nil {
+		return h.SeenLater(screenID, at, c)
+	}
 	cols, err := h.columns(screenID, at, c)
 	if cols == nil || err != nil {
 		return err
@@ -78,6 +86,9 @@ func (h *Health) Seen(screenID string, at time.Time, c *Content) error {
 // SeenLater is Seen with the write kept until the next Flush, so that the
 // heartbeats and deliveries of thousands of sockets cost one transaction.
 func (h *Health) SeenLater(screenID string, at time.Time, c *Content) error {
+	if h == nil {
+		return nil
+	}
 	cols, err := h.columns(screenID, at, c)
 	if cols == nil || err != nil {
 		return err
@@ -95,6 +106,9 @@ func (h *Health) SeenLater(screenID string, at time.Time, c *Content) error {
 
 // Flush writes what SeenLater kept, in one transaction.
 func (h *Health) Flush() error {
+	if h == nil {
+		return nil
+	}
 	h.mu.Lock()
 	pending := h.pending
 	h.pending = map[string]dbx.Params{}
@@ -102,14 +116,10 @@ func (h *Health) Flush() error {
 	if len(pending) == 0 {
 		return nil
 	}
-	return h.app.RunInTransaction(func(tx core.App) error {
-		for id, cols := range pending {
-			if _, err := tx.DB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": id}).Execute(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	if h.send != nil {
+		return h.send(pending)
+	}
+	return WriteHealth(h.app, pending)
 }
 
 // columns are the fields to write for a sighting, or nil when the last

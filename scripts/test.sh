@@ -87,12 +87,13 @@ fi
 # Tools the tests run for real: poppler's pdftoppm (PDF previews), a
 # private redis-server (the realtime outage tests stop and restart it),
 # docker-compose (parses compose.yml; no Docker engine needed), the linter
-# of the shell scripts, busybox's sh (the production image's shell) and
-# inotifywait (the development image's rebuild loop).
+# of the shell scripts, busybox's sh (the production image's shell),
+# inotifywait (the development image's rebuild loop), and HAProxy and ip
+# (tests/multihost: edges across network namespaces behind a balancer).
 missing=()
 command -v "${PDFTOPPM_PATH:-pdftoppm}" >/dev/null 2>&1 || missing+=(poppler-utils)
 for tool in redis-server:redis-server docker-compose:docker-compose shellcheck:shellcheck \
-  busybox:busybox inotifywait:inotify-tools; do
+  busybox:busybox inotifywait:inotify-tools haproxy:haproxy ip:iproute2; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi

@@ -101,6 +101,7 @@ var Variables = []Variable{
 	{"SCREEN_PING_INTERVAL", "30s", Server},
 	{"WS_AUTH_TIMEOUT", "5s", Server},
 	{"METRICS_TOKEN", "", Server},
+	{"OPENSTREAM_PRIMARY_URL", "", Server},
 
 	// Slide-type data sources (integrations).
 	{"DDB_BASE_URLS", "", Server},

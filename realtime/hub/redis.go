@@ -31,9 +31,11 @@ type Redis struct {
 	status   statusListeners
 	presence *redisPresence
 
-	outbox  chan []byte   // envelopes waiting for the publisher
-	closing chan struct{} // closed by Close: the publisher drains and ends
-	pubsub  *redis.PubSub
+	outbox    chan []byte   // envelopes waiting for the publisher
+	closing   chan struct{} // closed by Close: the publisher drains and ends
+	heartbeat time.Duration
+	psMu      sync.Mutex
+	pubsub    *redis.PubSub // replaced when a silent link is given up (resubscribe)
 
 	cancel    context.CancelFunc
 	done      sync.WaitGroup
@@ -54,6 +56,10 @@ type RedisOptions struct {
 	PresenceTTL time.Duration
 	// Logger receives connection losses and recoveries.
 	Logger *slog.Logger
+	// Heartbeat is how long the channel may stay quiet before it is
+	// pinged; a ping unanswered for as long again means the link is lost
+	// (a partition, which no connection error reports). Default 15s.
+	Heartbeat time.Duration
 }
 
 // NewRedis starts a hub on client. It returns at once; while Redis is
@@ -68,6 +74,9 @@ func NewRedis(client *redis.Client, opts RedisOptions) *Redis {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = 15 * time.Second
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Redis{
 		client:  client,
@@ -78,11 +87,13 @@ func NewRedis(client *redis.Client, opts RedisOptions) *Redis {
 		outbox:  make(chan []byte, outboxSize),
 		closing: make(chan struct{}),
 		cancel:  cancel,
+
+		heartbeat: opts.Heartbeat,
 	}
 	h.presence = &redisPresence{hub: h, ttl: opts.PresenceTTL, local: map[presenceKey]string{}}
 	h.pubsub = client.Subscribe(ctx, h.channel)
 	h.done.Add(3)
-	go func() { defer h.done.Done(); h.receive(ctx, h.pubsub) }()
+	go func() { defer h.done.Done(); h.receive(ctx) }()
 	go func() { defer h.done.Done(); h.publish() }()
 	go func() { defer h.done.Done(); h.presence.renewLoop(ctx) }()
 	return h
@@ -197,7 +208,9 @@ func (h *Redis) Close() error {
 	h.closeOnce.Do(func() {
 		h.cancel()
 		close(h.closing)
+		h.psMu.Lock()
 		_ = h.pubsub.Close() // unblocks a receive waiting on the socket
+		h.psMu.Unlock()
 		h.done.Wait()
 		h.presence.dropAll()
 	})
@@ -207,9 +220,12 @@ func (h *Redis) Close() error {
 // receive reads the channel until ctx ends. go-redis reconnects and
 // resubscribes inside Receive after a failed read; the subscription
 // confirmation that follows is the sign that Redis is back.
-func (h *Redis) receive(ctx context.Context, ps *redis.PubSub) {
-	const idle = 15 * time.Second
-	down := false
+func (h *Redis) receive(ctx context.Context) {
+	idle := h.heartbeat
+	down, pinged := false, false
+	h.psMu.Lock()
+	ps := h.pubsub
+	h.psMu.Unlock()
 	backoff := 50 * time.Millisecond
 	fail := func(err error) {
 		if !down {
@@ -230,16 +246,35 @@ func (h *Redis) receive(ctx context.Context, ps *redis.PubSub) {
 		}
 		if err != nil {
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && !down {
+			if errors.As(err, &ne) && ne.Timeout() && down {
+				// Still nothing, not even the subscription's answer: the
+				// new connection may hang in the partition too.
+				fail(err)
+				ps = h.resubscribe(ctx)
+				continue
+			}
+			if errors.As(err, &ne) && ne.Timeout() {
+				if pinged {
+					// Not even the ping's answer came back: the link is
+					// gone without an error (a partition). A new
+					// connection tells when Redis is reachable again.
+					pinged = false
+					fail(errNoPong)
+					ps = h.resubscribe(ctx)
+					continue
+				}
 				// A quiet channel: check the link is alive.
 				if perr := ps.Ping(ctx); perr != nil {
 					fail(perr)
+				} else {
+					pinged = true
 				}
 				continue
 			}
 			fail(err)
 			continue
 		}
+		pinged = false
 		backoff = 50 * time.Millisecond
 		switch m := msg.(type) {
 		case *redis.Subscription:
@@ -257,6 +292,22 @@ func (h *Redis) receive(ctx context.Context, ps *redis.PubSub) {
 			h.subs.deliver(Message{Topic: topic, Payload: payload, Remote: true})
 		}
 	}
+}
+
+var errNoPong = errors.New("no answer to a ping within the heartbeat")
+
+// resubscribe replaces the subscription's connection, which a silent link
+// left waiting, with a new one, and returns it.
+func (h *Redis) resubscribe(ctx context.Context) *redis.PubSub {
+	h.psMu.Lock()
+	defer h.psMu.Unlock()
+	old := h.pubsub
+	if ctx.Err() != nil {
+		return old
+	}
+	h.pubsub = h.client.Subscribe(ctx, h.channel)
+	_ = old.Close()
+	return h.pubsub
 }
 
 type presenceKey struct{ set, conn string }

@@ -58,6 +58,10 @@ type Config struct {
 	// instant it is due again (zero: none), which the schedule timer wakes
 	// at too, whether or not any screen is connected.
 	Expire func(now time.Time) (time.Time, error)
+	// Source, when set, is where keys, screens and content come from
+	// instead of the app's database through Player; its owner then tells
+	// the manager of changes (Reload), and Health may be nil.
+	Source Source
 }
 
 func (c *Config) defaults() {
@@ -211,6 +215,11 @@ func New(app core.App, cfg Config) *Manager {
 	m.timer.Stop()
 	m.settle = time.AfterFunc(time.Hour, m.settled)
 	m.settle.Stop()
+	if cfg.Source != nil {
+		m.watchOutages()
+		return m
+	}
+	m.cfg.Source = dbSource{app: app, player: cfg.Player}
 	m.unsub = cfg.Hub.Subscribe(changes.Topic, func(msg hub.Message) {
 		// Only a screen's own row says which group and branch it is in;
 		// anything else changes what the groups play.

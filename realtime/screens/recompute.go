@@ -7,11 +7,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/auth/apikey"
-	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/wsconn"
 	"github.com/openstream-go/openstream/schedule"
@@ -112,31 +109,25 @@ func (m *Manager) deliver(screens []*screen, now time.Time, force bool, cause ti
 
 // render works out each distinct group's content, a few at a time.
 func (m *Manager) render(screens []*screen, now time.Time) map[string]*rendering {
-	col, err := m.app.FindCachedCollectionByNameOrId(collections.DisplayWebsites)
 	out := map[string]*rendering{}
-	var todo []*core.Record
+	var todo []Row
 	for _, s := range screens {
 		branch, group := s.where()
 		key := group + "/" + branch
 		if _, ok := out[key]; ok || branch == "" {
 			continue
 		}
-		out[key] = &rendering{err: err}
-		if err == nil {
-			row := core.NewRecord(col) // all a rendering depends on
-			row.Set("branch", branch)
-			row.Set("display_website_group", group)
-			todo = append(todo, row)
-		}
+		out[key] = &rendering{}
+		todo = append(todo, Row{Branch: branch, Group: group})
 	}
-	work := make(chan *core.Record)
+	work := make(chan Row)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(todo)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for row := range work {
-				m.renderOne(out[row.GetString("display_website_group")+"/"+row.GetString("branch")], row, now)
+				m.renderOne(out[row.Group+"/"+row.Branch], row, now)
 			}
 		}()
 	}
@@ -148,8 +139,8 @@ func (m *Manager) render(screens []*screen, now time.Time) map[string]*rendering
 	return out
 }
 
-func (m *Manager) renderOne(r *rendering, row *core.Record, now time.Time) {
-	content, until, err := m.cfg.Player.Lookup(row, now)
+func (m *Manager) renderOne(r *rendering, row Row, now time.Time) {
+	content, until, err := m.cfg.Source.Content(row.Group, row.Branch, now)
 	r.until = until
 	var body []byte
 	switch {
@@ -171,41 +162,28 @@ func (m *Manager) renderOne(r *rendering, row *core.Record, now time.Time) {
 
 // keyBranch is the branch of an active key ("" when the key is gone or off).
 func (m *Manager) keyBranch(key string) string {
-	rec, err := apikey.Resolve(m.app, key)
+	_, branch, err := m.cfg.Source.KeyBranch(key)
 	if err != nil {
 		return ""
 	}
-	return rec.GetString("branch")
+	return branch
 }
 
-// reloadRows rereads the screens' branch and group, in chunks; a screen
-// whose row is gone gets an empty branch (and is closed by deliver).
+// reloadRows rereads the screens' branch and group; a screen whose row is
+// gone gets an empty branch (and is closed by deliver).
 func (m *Manager) reloadRows(screens []*screen) error {
-	ids := make([]any, 0, len(screens))
+	ids := make([]string, 0, len(screens))
 	for _, s := range screens {
 		ids = append(ids, s.id)
 	}
-	rows := map[string][2]string{}
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		var found []struct {
-			ID     string `db:"id"`
-			Branch string `db:"branch"`
-			Group  string `db:"display_website_group"`
-		}
-		err := m.app.ConcurrentDB().Select("id", "branch", "display_website_group").From(collections.DisplayWebsites).
-			Where(dbx.In("id", ids[start:min(start+chunk, len(ids))]...)).All(&found)
-		if err != nil {
-			return err
-		}
-		for _, r := range found {
-			rows[r.ID] = [2]string{r.Branch, r.Group}
-		}
+	rows, err := m.cfg.Source.Rows(ids)
+	if err != nil {
+		return err
 	}
 	for _, s := range screens {
 		row := rows[s.id]
 		s.mu.Lock()
-		s.branch, s.group = row[0], row[1]
+		s.branch, s.group = row.Branch, row.Group
 		s.mu.Unlock()
 	}
 	return nil

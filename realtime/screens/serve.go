@@ -9,7 +9,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/auth/apikey"
-	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/realtime/wsconn"
 	"github.com/openstream-go/openstream/rest"
 	"github.com/openstream-go/openstream/schedule"
@@ -83,32 +82,22 @@ func (m *Manager) authenticate(conn *wsconn.Conn) (*screen, *protocolError) {
 	// page cache) per screen: a few lookups at a time are plenty.
 	m.dbSlots <- struct{}{}
 	defer func() { <-m.dbSlots }()
-	key, err := apikey.Resolve(m.app, h.APIKey)
+	key, branch, err := m.cfg.Source.KeyBranch(h.APIKey)
 	if err != nil {
 		return nil, fail(wsconn.CodeUnauthorized, apikey.ErrInvalid.Error())
 	}
-	branch := key.GetString("branch")
-	var rec *core.Record
-	if h.UID != "" && h.ScreenID == "" {
-		rec, err = m.app.FindFirstRecordByFilter(collections.DisplayWebsites, "uid = {:uid} && branch = {:b}",
-			map[string]any{"uid": h.UID, "b": branch})
-	} else if id, ok := collections.ParseID(h.ScreenID); ok {
-		rec, err = m.app.FindRecordById(collections.DisplayWebsites, id)
-	} else {
-		err = errors.New("not an id")
-	}
+	rec, err := m.cfg.Source.Screen(h.ScreenID, h.UID, branch)
 	if err != nil {
 		return nil, fail(wsconn.CodeNotFound, msgNoScreen)
 	}
-	if rec.GetString("branch") != branch {
+	if rec.Branch != branch {
 		return nil, fail(wsconn.CodeUnauthorized, apikey.ErrWrongBranch.Error())
 	}
-	if rec.GetString("display_website_group") == "" {
+	if rec.Group == "" {
 		return nil, fail(wsconn.CodeNotFound, schedule.ErrNoGroup.Error())
 	}
 	_ = ws.SetReadDeadline(time.Time{})
-	return &screen{conn: conn, id: rec.Id, key: key.GetString("key"),
-		branch: rec.GetString("branch"), group: rec.GetString("display_website_group")}, nil
+	return &screen{conn: conn, id: rec.ID, key: key, branch: rec.Branch, group: rec.Group}, nil
 }
 
 // read handles what an authenticated screen sends until the socket ends.

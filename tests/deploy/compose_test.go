@@ -24,6 +24,9 @@ const (
 	svcRedis      = "redis"
 	svcMinio      = "minio"
 	svcFrontend   = "openstream-frontend"
+	svcEdge1      = "openstream-edge-1"
+	svcEdge2      = "openstream-edge-2"
+	svcEdges      = "openstream-edges" // the balancer in front of the edges
 )
 
 // composeConfig is `docker-compose -f FILE... config` (validated, merged,
@@ -161,7 +164,7 @@ func absRoot(t *testing.T) string {
 
 func TestComposeDevelopment(t *testing.T) {
 	svcs := services(t, composeConfig(t, "compose.yml"))
-	want := []string{svcMinio, svcOpenstream, svcDB, svcFrontend, svcKeycloak, svcRedis}
+	want := []string{svcMinio, svcOpenstream, svcDB, svcEdge1, svcEdge2, svcEdges, svcFrontend, svcKeycloak, svcRedis}
 	if got := keys(svcs); !slices.Equal(got, want) {
 		t.Fatalf("services %v, want %v", got, want)
 	}
@@ -221,11 +224,13 @@ func TestComposeDevelopment(t *testing.T) {
 	if ports := publishedPorts(fe); ports["4174"] != "4174" {
 		t.Errorf("the frontend publishes %v, want 4174", ports)
 	}
+	optional := map[string]string{svcFrontend: "frontend", svcEdge1: "edge", svcEdge2: "edge", svcEdges: "edge"}
 	for name, svc := range svcs {
-		if name != svcFrontend && len(list(svc["profiles"])) > 0 {
-			t.Errorf("%s is in profiles %v; only the frontend is optional", name, svc["profiles"])
+		if got := list(svc["profiles"]); optional[name] == "" && len(got) > 0 || optional[name] != "" && (len(got) != 1 || got[0] != optional[name]) {
+			t.Errorf("%s is in profiles %v, want %q (only the frontend and the edges are optional)", name, got, optional[name])
 		}
 	}
+	checkEdges(t, svcs)
 
 	kc := svcs[svcKeycloak]
 	if got := str(kc["image"]); !regexp.MustCompile(`^quay\.io/keycloak/keycloak:26\.\d+\.\d+$`).MatchString(got) {
@@ -418,4 +423,38 @@ func TestOverrideIsIgnored(t *testing.T) {
 		}
 	}
 	t.Error(".gitignore does not list compose.override.yml")
+}
+
+// checkEdges: two `openstream edge` of the production image with nothing
+// but Redis (no data volume), behind a balancer that checks their health.
+func checkEdges(t *testing.T, svcs map[string]map[string]any) {
+	t.Helper()
+	for _, name := range []string{svcEdge1, svcEdge2} {
+		edge := svcs[name]
+		if got := str(dig(edge, "build", "target")); got != "production" {
+			t.Errorf("%s builds target %q, want production", name, got)
+		}
+		if cmd := fmt.Sprint(edge["command"]); cmd != "[edge]" {
+			t.Errorf("%s runs %s, want [edge]", name, cmd)
+		}
+		if got := str(dig(edge, "environment", "REDIS_URL")); !strings.Contains(got, "//"+svcRedis+":") {
+			t.Errorf("%s's REDIS_URL %q is not the redis service", name, got)
+		}
+		if got := mounts(edge); len(got) != 0 {
+			t.Errorf("%s mounts %+v; an edge keeps no data", name, got)
+		}
+	}
+	lb := svcs[svcEdges]
+	if got := str(lb["image"]); !strings.HasPrefix(got, "haproxy:") {
+		t.Errorf("the balancer's image is %q", got)
+	}
+	if ports := publishedPorts(lb); ports["8100"] != "8000" {
+		t.Errorf("the balancer publishes %v, want 8100:8000", ports)
+	}
+	cfg := readRepoFile(t, "dev-environment/haproxy/haproxy.cfg")
+	for _, want := range []string{"server edge-1 " + svcEdge1 + ":8000 check", "server edge-2 " + svcEdge2 + ":8000 check", "option httpchk GET /api/health"} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("haproxy.cfg lacks %q", want)
+		}
+	}
 }

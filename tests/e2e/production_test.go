@@ -279,9 +279,9 @@ func TestProductionDay(t *testing.T) {
 	}
 
 	for _, s := range p.servers {
-		s.stop()
-		if bad := s.errorLines(); len(bad) > 0 {
-			t.Errorf("%s logged errors:\n%s", s.name, strings.Join(bad, "\n"))
+		s.Stop()
+		if bad := errorLines(s); len(bad) > 0 {
+			t.Errorf("%s logged errors:\n%s", s.Name, strings.Join(bad, "\n"))
 		}
 	}
 	checkLogs(t, p.data)

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -56,46 +55,14 @@ func build(out, pkg string) error {
 }
 
 // process is a program the test started and stops when it ends.
-type process struct {
-	name string
-	cmd  *exec.Cmd
-	logs *testio.Buffer
-	done chan struct{}
-}
+type process = testio.Process
 
-func start(t *testing.T, name string, cmd *exec.Cmd) *process {
-	t.Helper()
-	p := &process{name: name, cmd: cmd, logs: &testio.Buffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.logs, p.logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	go func() { _ = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", name, p.logs)
-		}
-	})
-	return p
-}
-
-// stop asks the process to end as an operator's SIGTERM would, so it
-// flushes its logs, and kills it when it does not.
-func (p *process) stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
+func start(t *testing.T, name string, cmd *exec.Cmd) *process { return testio.Start(t, name, cmd) }
 
 // errorLines are the lines of the process's output that report an error.
-func (p *process) errorLines() []string {
+func errorLines(p *process) []string {
 	var bad []string
-	sc := bufio.NewScanner(strings.NewReader(p.logs.String()))
+	sc := bufio.NewScanner(strings.NewReader(p.Logs.String()))
 	for sc.Scan() {
 		if l := sc.Text(); strings.Contains(l, "ERROR") || strings.Contains(l, "panic") || strings.Contains(l, "DATA RACE") {
 			bad = append(bad, l)
@@ -148,12 +115,12 @@ func waitHealthy(t *testing.T, p *process, base string) {
 			}
 		}
 		select {
-		case <-p.done:
-			t.Fatalf("%s ended before it answered:\n%s", p.name, p.logs)
+		case <-p.Done():
+			t.Fatalf("%s ended before it answered:\n%s", p.Name, p.Logs)
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer /api/health: %v", p.name, err)
+			t.Fatalf("%s did not answer /api/health: %v", p.Name, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -4,11 +4,14 @@
 // -rounds changes of real content (an emergency switched on and off), and
 // a thousand editors join one slideshow at once and edit it. It prints
 // each round, then a goal table with min / median / max over the rounds
-// and whether each goal is met.
+// and whether each goal is met. With -edges the screens are served by two
+// `openstream edge` fed through Redis by one primary (serve), which the
+// changes are made on and the editors join.
 //
 //	go run ./tests/bench/realtime -n 10000
 //	go run ./tests/bench/realtime -n 20000 -clients 2
 //	go run ./tests/bench/realtime -n 10000 -content small
+//	go run ./tests/bench/realtime -n 20000 -edges
 //
 // Screens are held by client processes (this program with -child), at
 // most about ten thousand each, so that the client's own garbage collector
@@ -54,7 +57,7 @@ const (
 type options struct {
 	n, groups, pool, clients, rounds, editors int
 	redis, bin, content                       string
-	keep, compress, child                     bool
+	keep, compress, child, edges              bool
 	idle, wait, pause                         time.Duration
 }
 
@@ -69,6 +72,7 @@ func main() {
 	flag.BoolVar(&o.compress, "compress", false, "screens offer permessage-deflate, as browsers do")
 	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "Redis URL both instances share")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temp dir (data dir, server logs)")
+	flag.BoolVar(&o.edges, "edges", false, "serve the screens from two `openstream edge` fed by one primary (serve)")
 	flag.StringVar(&o.bin, "bin", "", "prebuilt openstream binary (default: go build the repo)")
 	flag.IntVar(&o.pool, "pool", 0, "connections each client process dials at the same time (0: all at once)")
 	flag.DurationVar(&o.idle, "idle", 5*time.Second, "idle time before each RSS reading")
@@ -166,8 +170,12 @@ func (b *bench) run() error {
 	if err != nil {
 		return fmt.Errorf("open-file limit: %w", err)
 	}
-	fmt.Printf("== realtime bench: %d screens over %d client processes, %d groups, %s content, compression %v, 2 instances, %s, %d CPUs, load average %s\n",
-		o.n, o.clients, o.groups, o.content, o.compress, o.redis, runtime.NumCPU(), loadAverage())
+	shape := "2 instances"
+	if o.edges {
+		shape = "2 edges fed by 1 primary"
+	}
+	fmt.Printf("== realtime bench: %d screens over %d client processes, %d groups, %s content, compression %v, %s, %s, %d CPUs, load average %s\n",
+		o.n, o.clients, o.groups, o.content, o.compress, shape, o.redis, runtime.NumCPU(), loadAverage())
 	if per := o.n/o.clients + 100; hard < uint64(per) {
 		fmt.Printf("WARNING: the hard open-file limit %d is below what %d sockets of one client process need\n", hard, per)
 	}
@@ -194,13 +202,23 @@ func (b *bench) run() error {
 	fmt.Printf("seed: %d screens in %d groups, %d editors, %.1fs\n", len(sd.Screens), len(sd.Groups), len(sd.Editors), time.Since(start).Seconds())
 
 	env := []string{"REDIS_URL=" + o.redis, "OPENSTREAM_EVENTS_ADDR=off", "CREATE_SCREEN_RATE=100000", "CORS_ALLOWED_ORIGINS=" + editorOrigin}
-	for _, name := range []string{"A", "B"} {
+	names := []string{"A", "B"}
+	if o.edges {
+		names = []string{"primary", "edge1", "edge2"}
+	}
+	for _, name := range names {
 		port, err := freePort()
 		if err != nil {
 			return err
 		}
-		// One after the other: the second must not race the first's start-up migrations.
-		s, err := startServer(name, bin, data, fmt.Sprintf("127.0.0.1:%d", port), b.dir, env)
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		args := []string{"serve", "--http", addr, "--dir", data}
+		if strings.HasPrefix(name, "edge") {
+			args = []string{"edge", "--http", addr}
+		}
+		// One after the other: the second must not race the first's start-up
+		// migrations, and an edge answers once the primary's state is in Redis.
+		s, err := startServer(name, bin, args, addr, b.dir, env)
 		if s != nil {
 			b.servers = append(b.servers, s)
 		}
@@ -214,9 +232,16 @@ func (b *bench) run() error {
 		urls[i] = "ws://" + s.addr + "/ws/screens/"
 	}
 
+	// The instances screens connect to: every one, or the edges.
+	first := 0
+	if o.edges {
+		first = 1
+	}
+	serving := len(b.servers) - first
+
 	// Warm-up: one screen on each instance, then closed.
 	warm := newClient(sd.Key, o.compress)
-	for i := range b.servers {
+	for i := first; i < len(b.servers); i++ {
 		w := &screen{id: sd.Screens[i], inst: i}
 		if err := warm.connect(w, urls[i]); err != nil {
 			return fmt.Errorf("warm-up screen on %s: %s", b.servers[i].name, w.Failure())
@@ -234,7 +259,7 @@ func (b *bench) run() error {
 	perInst := make([]int, len(b.servers))
 	cfgs := make([]childConfig, o.clients)
 	for i, id := range sd.Screens {
-		c, inst := i%o.clients, i%len(b.servers)
+		c, inst := i%o.clients, first+i%serving
 		cfgs[c].IDs, cfgs[c].Inst = append(cfgs[c].IDs, id), append(cfgs[c].Inst, inst)
 		perInst[inst]++
 	}
@@ -264,8 +289,12 @@ func (b *bench) run() error {
 		slowest = max(slowest, r.Seconds)
 		fails = append(fails, r.Failures...)
 	}
-	fmt.Printf("connect burst: %d/%d screens got their first content (%s per screen) in %.1fs, %.0f/s; server CPU %s / %s ms\n",
-		ok, o.n, kb(connected[0].Bytes), slowest, float64(ok)/slowest, ms(cpuConnect[0]), ms(cpuConnect[1]))
+	cpus := make([]string, len(cpuConnect))
+	for i, d := range cpuConnect {
+		cpus[i] = ms(d)
+	}
+	fmt.Printf("connect burst: %d/%d screens got their first content (%s per screen) in %.1fs, %.0f/s; server CPU %s ms\n",
+		ok, o.n, kb(connected[0].Bytes), slowest, float64(ok)/slowest, strings.Join(cpus, " / "))
 	printList("failures", fails)
 	if err := b.alive(); err != nil {
 		return err
@@ -287,8 +316,12 @@ func (b *bench) run() error {
 	var rounds []delivery
 	emergency := ""
 	fmt.Printf("\n== fan-out rounds (REST change -> content message at every screen; wait %s)\n", o.wait)
-	fmt.Printf("%-6s %-10s %8s %9s %6s %8s %8s %8s %8s %8s %10s %10s %6s\n",
-		"round", "change", "screens", "received", "lost", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "CPU A ms", "CPU B ms", "load")
+	names = names[:0]
+	for _, s := range b.servers {
+		names = append(names, s.name)
+	}
+	fmt.Printf("%-6s %-10s %8s %9s %6s %8s %8s %8s %8s %8s %6s  server CPU ms (%s)\n",
+		"round", "change", "screens", "received", "lost", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "load", strings.Join(names, " / "))
 	for r := range o.rounds {
 		on := r%2 == 0
 		mark, change := emergencyOn, "switch on"
@@ -311,8 +344,12 @@ func (b *bench) run() error {
 		used := b.cpuSince(cpu)
 		d := merge(reports, t0)
 		rounds = append(rounds, d)
-		fmt.Printf("%-6d %-10s %8d %9d %6d %8d %8s %8s %8s %8s %10s %10s %6s\n",
-			r+1, change, d.Screens, d.Received, d.Lost, d.Dropped, ms(d.Min), ms(d.P50), ms(d.P99), ms(d.Max), ms(used[0]), ms(used[1]), load)
+		cpus := make([]string, len(used))
+		for i, u := range used {
+			cpus[i] = ms(u)
+		}
+		fmt.Printf("%-6d %-10s %8d %9d %6d %8d %8s %8s %8s %8s %6s  %s\n",
+			r+1, change, d.Screens, d.Received, d.Lost, d.Dropped, ms(d.Min), ms(d.P50), ms(d.P99), ms(d.Max), load, strings.Join(cpus, " / "))
 		if d.Lost > 0 {
 			var f []string
 			for _, rep := range reports {
@@ -334,9 +371,13 @@ func (b *bench) run() error {
 		"instance", "screens", "before MB", "connected MB", "after rounds MB", "KB per screen", "db conns")
 	var kbPer []float64
 	for i, s := range b.servers {
-		per := float64(after[i]-before[i]) / float64(max(perInst[i], 1))
-		kbPer = append(kbPer, per)
-		fmt.Printf("%-8s %7d %10.1f %12.1f %16.1f %14.1f %9d\n",
+		per := "-" // the primary of edges holds no screens
+		if perInst[i] > 0 {
+			kb := float64(after[i]-before[i]) / float64(perInst[i])
+			kbPer = append(kbPer, kb)
+			per = fmt.Sprintf("%.1f", kb)
+		}
+		fmt.Printf("%-8s %7d %10.1f %12.1f %16.1f %14s %9d\n",
 			s.name, perInst[i], float64(before[i])/1024, float64(idle[i])/1024, float64(after[i])/1024, per, dbConns(s.pid()))
 	}
 	for _, c := range b.clients {
@@ -347,13 +388,15 @@ func (b *bench) run() error {
 	// The editors' join storm, on the default slideshow every screen plays.
 	var storm stormResult
 	if o.editors > 0 {
-		httpURLs := make([]string, len(b.servers))
-		for i, s := range b.servers {
-			httpURLs[i] = "ws://" + s.addr
+		var httpURLs []string // editors use serve, never an edge
+		for _, s := range b.servers {
+			if !strings.HasPrefix(s.name, "edge") {
+				httpURLs = append(httpURLs, "ws://"+s.addr)
+			}
 		}
 		storm = joinStorm(httpURLs, sd.Slideshow, sd.Branch, sd.Editors, o.rounds, o.wait)
-		fmt.Printf("\n== editors: %d joined one slideshow at once over both instances: %d had the slideshow and the full presence list",
-			storm.Editors, storm.Ready)
+		fmt.Printf("\n== editors: %d joined one slideshow at once over %d instances: %d had the slideshow and the full presence list",
+			storm.Editors, len(httpURLs), storm.Ready)
 		if storm.AllReady > 0 {
 			fmt.Printf(" within %.1fs", storm.AllReady.Seconds())
 		}
@@ -369,7 +412,7 @@ func (b *bench) run() error {
 	}
 
 	// The goal table.
-	fmt.Printf("\n== goals: %d screens, %s content, compression %v, %d rounds\n", o.n, o.content, o.compress, len(rounds))
+	fmt.Printf("\n== goals: %d screens, %s content, compression %v, %s, %d rounds\n", o.n, o.content, o.compress, shape, len(rounds))
 	pick := func(f func(d delivery) float64, ds []delivery) []float64 {
 		out := make([]float64, len(ds))
 		for i, d := range ds {

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// server is one openstream serve process.
+// server is one openstream process: serve, or edge (-edges).
 type server struct {
 	name, addr, logPath string
 	cmd                 *exec.Cmd
@@ -22,14 +22,15 @@ type server struct {
 	err                 error         // its exit status, once done
 }
 
-// startServer runs `bin serve` on addr and waits until /api/health answers.
-func startServer(name, bin, data, addr, dir string, env []string) (*server, error) {
+// startServer runs bin with args (the command and its flags) and waits
+// until /api/health on addr answers 200.
+func startServer(name, bin string, args []string, addr, dir string, env []string) (*server, error) {
 	s := &server{name: name, addr: addr, logPath: filepath.Join(dir, "server-"+name+".log"), done: make(chan struct{})}
 	var err error
 	if s.log, err = os.Create(s.logPath); err != nil {
 		return nil, err
 	}
-	s.cmd = exec.Command(bin, "serve", "--http", addr, "--dir", data)
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	// Its own process group (Ctrl-C is ours to handle), and killed with us.
