@@ -80,8 +80,9 @@ type Store struct {
 	dirty map[string]State // written since the last Flush
 }
 
-// New returns a store; client nil keeps the state in this process.
-// prefix "" is RedisPrefix.
+// New returns a store; client nil keeps the state in this process, app
+// nil keeps it out of the rows (an edge, which has no database: Redis is
+// where the primary's reports find it). prefix "" is RedisPrefix.
 func New(app core.App, client *redis.Client, prefix string) *Store {
 	if prefix == "" {
 		prefix = RedisPrefix
@@ -193,6 +194,9 @@ func (s *Store) flushRedis(ctx context.Context, dirty map[string]State) error {
 }
 
 func (s *Store) flushRows(dirty map[string]State) error {
+	if s.app == nil {
+		return nil
+	}
 	return s.app.RunInTransaction(func(tx core.App) error {
 		for id, st := range dirty {
 			cols := dbx.Params{}
@@ -236,7 +240,9 @@ func (s *Store) Of(ctx context.Context, screens []Row) (map[string]State, error)
 		})
 		if err != nil {
 			// The rows are at most a flush behind: report from them.
-			s.app.Logger().Warn("delivery: Redis not reachable; reporting from the rows", "error", err)
+			if s.app != nil {
+				s.app.Logger().Warn("delivery: Redis not reachable; reporting from the rows", "error", err)
+			}
 		} else {
 			for i, r := range screens {
 				out[r.ID] = out[r.ID].newer(fromHash(cmds[i].Val()))

@@ -20,6 +20,7 @@ import (
 
 	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/realtime/edge/mirror"
 	"github.com/openstream-go/openstream/realtime/edge/state"
 	"github.com/openstream-go/openstream/realtime/hub"
@@ -85,8 +86,11 @@ func New(cfg Config) (*Server, error) {
 		}
 		return err
 	})
+	// Deliveries and acks go to Redis only, where the primary's delivery
+	// reports read them (an edge has no rows to write).
 	s.Screens = screens.New(s.app, screens.Config{
 		Hub: s.hub, Source: s.Mirror, Health: s.sightings, PingInterval: cfg.PingInterval, AuthTimeout: cfg.AuthTimeout,
+		Delivery: delivery.New(nil, s.redis, ""),
 	})
 	return s, nil
 }

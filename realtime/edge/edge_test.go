@@ -24,6 +24,7 @@ import (
 	"github.com/openstream-go/openstream/internal/rttest"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/realtime"
 	"github.com/openstream-go/openstream/realtime/edge"
 	"github.com/openstream-go/openstream/realtime/edge/publish"
@@ -177,6 +178,18 @@ func activeBody(t *testing.T, p *primary, s rttest.Signage) []byte {
 	return a.body
 }
 
+// versionOf is a content frame's version.
+func versionOf(t *testing.T, frame []byte) string {
+	t.Helper()
+	var m struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(frame, &m); err != nil || m.Version == "" {
+		t.Fatalf("no version in %s", frame)
+	}
+	return m.Version
+}
+
 // carries checks that a content frame's data is exactly body.
 func carries(t *testing.T, frame, body []byte) {
 	t.Helper()
@@ -208,6 +221,20 @@ func TestEdgeServesWhatThePrimaryServes(t *testing.T) {
 	// The socket gets the same body, and a change made on the primary.
 	aarhus, frame := connect(t, edgeURL, p.aarhus)
 	carries(t, frame, activeBody(t, p, p.aarhus))
+	// Its ack reaches what the primary's delivery reports read: Redis,
+	// since an edge has no rows to write.
+	version := versionOf(t, frame)
+	aarhus.Send(map[string]any{"type": "ack", "version": version})
+	opts, _ := redis.ParseURL(redisSrv.URL())
+	reports := delivery.New(p.app, redis.NewClient(opts), "")
+	eventually(t, "the edge's ack in the primary's delivery report", func() bool {
+		rows, err := delivery.FindRows(p.app, dbx.HashExp{"id": p.aarhus.Screen})
+		if err != nil {
+			return false
+		}
+		st, err := reports.Of(context.Background(), rows)
+		return err == nil && st[p.aarhus.Screen].AckedVersion == version && st[p.aarhus.Screen].DeliveredVersion == version
+	})
 	// What the screens on the edge are seen doing reaches the primary's
 	// database (health as on serve's own sockets).
 	if _, err := p.app.NonconcurrentDB().Update(collections.DisplayWebsites,
