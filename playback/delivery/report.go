@@ -94,14 +94,24 @@ type Reporter struct {
 	OfflineAfter time.Duration
 }
 
-// Online reports whether a screen's row counts as online at now: seen
-// within OfflineAfter and not marked offline.
+// Online reports whether a screen's row counts as online at now: seen (or
+// given content) within OfflineAfter and not marked offline.
 func (rp *Reporter) Online(r Row, now time.Time) bool {
 	after := rp.OfflineAfter
 	if after <= 0 {
 		after = DefaultOfflineAfter
 	}
-	return r.OfflineSince.IsZero() && !r.LastSeen.IsZero() && now.Sub(r.LastSeen.Time()) <= after
+	seen := r.Sighted()
+	return r.OfflineSince.IsZero() && !seen.IsZero() && now.Sub(seen.Time()) <= after
+}
+
+// Sighted is when the screen was last seen or given content, whichever is
+// later: a delivery's row may be written a flush before last_seen is.
+func (r Row) Sighted() types.DateTime {
+	if r.DeliveredAt.Time().After(r.LastSeen.Time()) {
+		return r.DeliveredAt
+	}
+	return r.LastSeen
 }
 
 // ScreensOf are the screens of the emergency's groups, by name.

@@ -98,6 +98,13 @@ type ScreenInfo struct {
 	LastSeen string `json:"last_seen,omitempty"`
 }
 
+// roundShare bounds what the rounds cost: the next round waits at least
+// roundShare times as long as the last one took. An active emergency over
+// ten thousand screens made each round read every screen's row and Redis
+// hash once a second on every instance, which slowed the very fan-out it
+// reported on; now its live numbers come every second or two.
+const roundShare = 20
+
 // Monitor runs the rounds of one instance.
 type Monitor struct {
 	app core.App
@@ -153,16 +160,18 @@ func (m *Monitor) run() {
 	m.mu.Unlock()
 	go func() {
 		defer close(m.done)
-		t := time.NewTicker(m.cfg.Interval)
+		t := time.NewTimer(m.cfg.Interval)
 		defer t.Stop()
 		for {
 			select {
 			case <-m.stop:
 				return
 			case <-t.C:
+				start := time.Now()
 				if err := m.Check(context.Background()); err != nil {
 					m.app.Logger().Warn("alerts: round failed; retried", "error", err)
 				}
+				t.Reset(max(m.cfg.Interval, roundShare*time.Since(start)))
 			}
 		}
 	}()
@@ -197,17 +206,18 @@ func (m *Monitor) Check(ctx context.Context) error {
 func (m *Monitor) screens(now time.Time) error {
 	after := m.cfg.Reporter.OfflineAfter
 	// Only the screens marked offline or unseen for too long: a round
-	// reads nothing of ten thousand screens that are fine. (Stored times
-	// are UTC text that sorts as time does.)
+	// reads nothing of ten thousand screens that are fine. A delivery is a
+	// sighting too: its row may be written a flush before last_seen is.
+	// (Stored times are UTC text that sorts as time does.)
 	rows, err := delivery.FindRows(m.app, dbx.And(
 		dbx.HashExp{delivery.FieldDeliveredVia: delivery.ViaSocket},
-		dbx.NewExp("(COALESCE(offline_since, '') != '' OR COALESCE(last_seen, '') = '' OR last_seen < {:cutoff})",
+		dbx.NewExp("(COALESCE(offline_since, '') != '' OR MAX(COALESCE(last_seen, ''), COALESCE("+delivery.FieldDeliveredAt+", '')) < {:cutoff})",
 			dbx.Params{"cutoff": delivery.Stamp(now.Add(-after))})))
 	if err != nil {
 		return err
 	}
 	for _, r := range rows {
-		seen, since := r.LastSeen, r.OfflineSince
+		seen, since := r.Sighted(), r.OfflineSince
 		fresh := !seen.IsZero() && now.Sub(seen.Time()) <= after
 		switch {
 		case since.IsZero() && !fresh:

@@ -187,3 +187,48 @@ func TestWebhookQueueIsBounded(t *testing.T) {
 		t.Fatal("a webhook without URL")
 	}
 }
+
+// A screen just given content over its socket is not offline, though its
+// last_seen is written a flush later (seen in the bench: every screen of
+// a connect burst was alerted offline as it connected).
+func TestDeliveryCountsAsSighting(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	sig := rttest.NewSignage(t, app, tenants.Branch["aarhus"], "aarhus")
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name        string
+		lastSeen    string
+		deliveredAt time.Time
+		offline     bool
+	}{
+		{"delivered now, never seen", "", now, false},
+		{"delivered now, seen long ago", delivery.Stamp(now.Add(-time.Hour)), now.Add(-time.Second), false},
+		{"delivered and seen long ago", delivery.Stamp(now.Add(-time.Hour)), now.Add(-time.Hour), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := app.DB().Update(collections.DisplayWebsites, dbx.Params{
+				delivery.FieldDeliveredVia: delivery.ViaSocket, delivery.FieldDeliveredAt: delivery.Stamp(c.deliveredAt),
+				"last_seen": c.lastSeen, delivery.FieldOfflineSince: "",
+			}, dbx.HashExp{"id": sig.Screen}).Execute(); err != nil {
+				t.Fatal(err)
+			}
+			rep := &delivery.Reporter{App: app, OfflineAfter: 2 * time.Minute}
+			mon := alerts.New(app, alerts.Config{Now: func() time.Time { return now }, Reporter: rep})
+			t.Cleanup(mon.Close)
+			if err := mon.Check(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := delivery.FindRows(app, dbx.HashExp{"id": sig.Screen})
+			if err != nil || len(rows) != 1 {
+				t.Fatal(err, rows)
+			}
+			if got := !rows[0].OfflineSince.IsZero(); got != c.offline {
+				t.Fatalf("marked offline: %v, want %v", got, c.offline)
+			}
+			if online := rep.Online(rows[0], now); online == c.offline {
+				t.Fatalf("the report counts it online: %v", online)
+			}
+		})
+	}
+}
