@@ -27,6 +27,7 @@ type childConfig struct {
 	Inst     []int    `json:"inst"` // Inst[i] indexes URLs for IDs[i]
 	Pool     int      `json:"pool"`
 	Compress bool     `json:"compress"`
+	Acks     bool     `json:"acks"`
 }
 
 // command is a later line: connect, arm (with Mark), collect (with
@@ -64,6 +65,7 @@ func runChild(in io.Reader, out io.Writer) error {
 		return err
 	}
 	c := newClient(cfg.Key, cfg.Compress)
+	c.acks = cfg.Acks
 	screens := make([]*screen, len(cfg.IDs))
 	for i, id := range cfg.IDs {
 		screens[i] = &screen{id: id, inst: cfg.Inst[i]}

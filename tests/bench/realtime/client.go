@@ -31,6 +31,7 @@ type screen struct {
 	roundAt    atomic.Int64            // unix ns of the first content with the round's mark
 	messages   atomic.Int64
 	contentLen atomic.Int64 // size of the first content message
+	acks       bool         // acknowledge every content message
 	closed     atomic.Bool  // the socket ended before we closed it
 	failure    atomic.Pointer[string]
 	closing    atomic.Bool // we are closing it
@@ -56,6 +57,7 @@ type client struct {
 	key     string
 	timeout time.Duration // for dialling, authenticating and the first content
 	marker  atomic.Pointer[[]byte]
+	acks    bool // the screens acknowledge content
 }
 
 // newClient dials with the branch key; compress offers permessage-deflate,
@@ -103,7 +105,7 @@ func (c *client) connect(s *screen, url string) error {
 		s.fail("dial: %v", err)
 		return err
 	}
-	s.conn, s.marker = conn, &c.marker
+	s.conn, s.marker, s.acks = conn, &c.marker, c.acks
 	auth, _ := json.Marshal(map[string]string{"type": "authenticate", "apiKey": c.key, "displayWebsiteId": s.id})
 	_ = conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	if err := conn.WriteMessage(websocket.TextMessage, auth); err != nil {
@@ -137,6 +139,9 @@ func (c *client) connect(s *screen, url string) error {
 		case env.Type == "content" && authenticated:
 			s.contentLen.Store(int64(len(msg)))
 			s.contentAt.Store(time.Now().UnixNano())
+			if v := contentVersion(msg); v != "" && c.acks {
+				_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"ack","version":"`+v+`"}`))
+			}
 			_ = conn.SetReadDeadline(time.Time{})
 			go s.read()
 			return nil
@@ -165,12 +170,31 @@ func (s *screen) read() {
 		if mark := s.marker.Load(); mark != nil && s.roundAt.Load() == 0 && bytes.Contains(msg, *mark) {
 			s.roundAt.Store(now)
 		}
+		if v := contentVersion(msg); v != "" && s.acks {
+			// A player acknowledges what it shows (docs/screens-websocket.md).
+			_ = s.conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"ack","version":"`+v+`"}`))
+		}
 		if bytes.HasPrefix(msg, []byte(`{"error"`)) {
 			s.fail("server error: %.120s", msg)
 		}
 		msg = msg[:0]
 		buffers.Put(&msg)
 	}
+}
+
+// contentPrefix starts every content message, its version next.
+var contentPrefix = []byte(`{"type":"content","version":"`)
+
+// contentVersion is a content message's version ("" for other messages).
+func contentVersion(msg []byte) string {
+	rest, ok := bytes.CutPrefix(msg, contentPrefix)
+	if !ok {
+		return ""
+	}
+	if end := bytes.IndexByte(rest, '"'); end > 0 {
+		return string(rest[:end])
+	}
+	return ""
 }
 
 // buffers are shared by the readers: ten thousand sockets each reading

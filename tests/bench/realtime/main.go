@@ -51,13 +51,14 @@ const (
 	goalP99At20k    = 400 * time.Millisecond // 20,000 screens
 	goalEditorsIn   = 10 * time.Second       // a thousand editors all joined
 	goalEditLatency = 100 * time.Millisecond // one edit reaches every editor
+	goalAckedAll    = 2 * time.Second        // every online screen acknowledged an emergency
 	perClient       = 10000                  // screens per client process
 )
 
 type options struct {
 	n, groups, pool, clients, rounds, editors int
 	redis, bin, content                       string
-	keep, compress, child, edges              bool
+	keep, compress, child, edges, acks        bool
 	idle, wait, pause                         time.Duration
 }
 
@@ -70,6 +71,7 @@ func main() {
 	flag.IntVar(&o.editors, "editors", 1000, "editors joining one slideshow at once (0: skip)")
 	flag.StringVar(&o.content, "content", contentRealistic, "slideshow size: realistic (20 slides, ~38 KB) or small (one slide)")
 	flag.BoolVar(&o.compress, "compress", false, "screens offer permessage-deflate, as browsers do")
+	flag.BoolVar(&o.acks, "acks", true, "screens acknowledge every content message")
 	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "Redis URL both instances share")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temp dir (data dir, server logs)")
 	flag.BoolVar(&o.edges, "edges", false, "serve the screens from two `openstream edge` fed by one primary (serve)")
@@ -264,7 +266,7 @@ func (b *bench) run() error {
 		perInst[inst]++
 	}
 	for _, cfg := range cfgs {
-		cfg.URLs, cfg.Key, cfg.Pool, cfg.Compress = urls, sd.Key, o.pool, o.compress
+		cfg.URLs, cfg.Key, cfg.Pool, cfg.Compress, cfg.Acks = urls, sd.Key, o.pool, o.compress, o.acks
 		if cfg.Pool <= 0 {
 			cfg.Pool = len(cfg.IDs)
 		}
@@ -320,8 +322,8 @@ func (b *bench) run() error {
 	for _, s := range b.servers {
 		names = append(names, s.name)
 	}
-	fmt.Printf("%-6s %-10s %8s %9s %6s %8s %8s %8s %8s %8s %6s  server CPU ms (%s)\n",
-		"round", "change", "screens", "received", "lost", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "load", strings.Join(names, " / "))
+	fmt.Printf("%-6s %-10s %8s %9s %6s %8s %8s %8s %8s %8s %6s %13s  server CPU ms (%s)\n",
+		"round", "change", "screens", "received", "lost", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "load", "all acked ms", strings.Join(names, " / "))
 	for r := range o.rounds {
 		on := r%2 == 0
 		mark, change := emergencyOn, "switch on"
@@ -343,13 +345,31 @@ func (b *bench) run() error {
 		}
 		used := b.cpuSince(cpu)
 		d := merge(reports, t0)
+		if o.acks {
+			// Every screen's ack, as the delivery report counts it (the
+			// acks reach it through the instances' once-a-second flush).
+			took, sum, err := waitAcknowledged(b.servers[0].addr, token, sd.Branch, emergency, t0, o.wait)
+			if err != nil {
+				return fmt.Errorf("round %d: %w", r+1, err)
+			}
+			if sum.Acknowledged >= d.Received {
+				d.AckedAll = took
+			}
+			d.Acked = sum.Acknowledged
+		}
 		rounds = append(rounds, d)
 		cpus := make([]string, len(used))
 		for i, u := range used {
 			cpus[i] = ms(u)
 		}
-		fmt.Printf("%-6d %-10s %8d %9d %6d %8d %8s %8s %8s %8s %6s  %s\n",
-			r+1, change, d.Screens, d.Received, d.Lost, d.Dropped, ms(d.Min), ms(d.P50), ms(d.P99), ms(d.Max), load, strings.Join(cpus, " / "))
+		acked := "-"
+		if d.AckedAll > 0 {
+			acked = ms(d.AckedAll)
+		} else if o.acks {
+			acked = fmt.Sprintf("%d only", d.Acked)
+		}
+		fmt.Printf("%-6d %-10s %8d %9d %6d %8d %8s %8s %8s %8s %6s %13s  %s\n",
+			r+1, change, d.Screens, d.Received, d.Lost, d.Dropped, ms(d.Min), ms(d.P50), ms(d.P99), ms(d.Max), load, acked, strings.Join(cpus, " / "))
 		if d.Lost > 0 {
 			var f []string
 			for _, rep := range reports {
@@ -429,6 +449,17 @@ func (b *bench) run() error {
 		{what: "fan-out max", unit: "ms", values: pick(func(d delivery) float64 { return msf(d.Max) }, rounds), info: true},
 		{what: "fan-out lost screens", unit: "", values: pick(func(d delivery) float64 { return float64(d.Lost) }, rounds), goal: 0, atMost: true},
 		{what: fmt.Sprintf("KB per screen after %d fan-outs (per instance)", len(rounds)), unit: "KB", values: kbPer, goal: goalKBPerCon, atMost: true},
+	}
+	if o.acks {
+		var all []float64 // a round whose acks never all arrived counts as the wait
+		for _, d := range rounds {
+			if d.AckedAll > 0 {
+				all = append(all, d.AckedAll.Seconds())
+			} else {
+				all = append(all, o.wait.Seconds())
+			}
+		}
+		rows = append(rows, goalRow{what: "every screen acknowledged (delivery report)", unit: "s", values: all, goal: goalAckedAll.Seconds(), atMost: true})
 	}
 	if o.editors > 0 {
 		allIn := []float64{}
@@ -668,4 +699,45 @@ func switchEmergency(addr, token string, sd *seeded, id string, on bool) (string
 		return id, fmt.Errorf("%s %s: no id in %.300s", method, path, answer)
 	}
 	return out.ID.String(), nil
+}
+
+// ackSummary is the summary of GET /api/emergency-slideshows/<pk>/delivery/.
+type ackSummary struct {
+	Screens      int `json:"screens"`
+	Acknowledged int `json:"acknowledged"`
+}
+
+// waitAcknowledged polls the emergency's delivery report until every
+// screen acknowledged what its group plays now (the emergency, or the
+// normal content once it is off), or wait passed; it returns when that
+// was seen, after t0, and the last summary.
+func waitAcknowledged(addr, token, branch, id string, t0 time.Time, wait time.Duration) (time.Duration, ackSummary, error) {
+	var sum ackSummary
+	url := "http://" + addr + "/api/emergency-slideshows/" + id + "/delivery/?branch_id=" + branch
+	for deadline := t0.Add(wait); ; time.Sleep(100 * time.Millisecond) {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			return 0, sum, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, sum, err
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var rep struct {
+			Summary ackSummary `json:"summary"`
+		}
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &rep) != nil {
+			return 0, sum, fmt.Errorf("delivery report: HTTP %d: %.300s", resp.StatusCode, raw)
+		}
+		sum = rep.Summary
+		if sum.Screens > 0 && sum.Acknowledged >= sum.Screens {
+			return time.Since(t0), sum, nil
+		}
+		if time.Now().After(deadline) {
+			return 0, sum, nil
+		}
+	}
 }

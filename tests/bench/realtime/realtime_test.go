@@ -246,3 +246,18 @@ func TestParseCPU(t *testing.T) {
 		t.Fatal(d, err)
 	}
 }
+
+func TestContentVersion(t *testing.T) {
+	for msg, want := range map[string]string{
+		`{"type":"content","version":"3cf4d5a0","data":{}}`:                             "3cf4d5a0",
+		`{"type":"content","version":"none","data":null,"detail":"No default content"}`: "none",
+		`{"type":"content","version":"","data":{}}`:                                     "",
+		`{"type":"authenticated"}`:                                                      "",
+		`{"error":"x","code":4007}`:                                                     "",
+		`{"type":"content","version":"unterminated`:                                     "",
+	} {
+		if got := contentVersion([]byte(msg)); got != want {
+			t.Errorf("%s: %q, want %q", msg, got, want)
+		}
+	}
+}

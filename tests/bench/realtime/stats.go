@@ -22,6 +22,10 @@ type delivery struct {
 	Dropped  int // of Lost: their socket had ended
 	Min, P50 time.Duration
 	P99, Max time.Duration
+	// Acked screens the delivery report counted, and when all had (0: not
+	// within the wait).
+	Acked    int
+	AckedAll time.Duration
 }
 
 // latencies summarises receipts (unix ns) against t0, with lost sockets
