@@ -88,7 +88,7 @@ func runChild(in io.Reader, out io.Writer) error {
 		case "connect":
 			start := time.Now()
 			c.connectAll(screens, cfg.URLs, cfg.Pool, nil)
-			r = report{Event: "connected", OK: countConnected(screens), Seconds: time.Since(start).Seconds(), Failures: failures(screens)}
+			r = report{Event: "connected", OK: count(screens, (*screen).hasContent), Seconds: time.Since(start).Seconds(), Failures: failures(screens)}
 			for _, s := range screens {
 				if n := s.contentLen.Load(); n > 0 {
 					r.Bytes = n
@@ -114,9 +114,9 @@ func runChild(in io.Reader, out io.Writer) error {
 // collect waits up to wait for every connected screen's receipt of the
 // round and reports them.
 func collect(screens []*screen, wait time.Duration) report {
-	connected := countConnected(screens)
+	connected := count(screens, (*screen).hasContent)
 	deadline := time.Now().Add(wait)
-	for time.Now().Before(deadline) && countRound(screens) < connected {
+	for time.Now().Before(deadline) && count(screens, func(s *screen) bool { return s.roundAt.Load() != 0 }) < connected {
 		time.Sleep(5 * time.Millisecond)
 	}
 	r := report{Event: "collected", Failures: failures(screens)}
@@ -135,15 +135,6 @@ func collect(screens []*screen, wait time.Duration) report {
 		}
 	}
 	return r
-}
-
-func countRound(screens []*screen) (n int) {
-	for _, s := range screens {
-		if s.roundAt.Load() != 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // childProc is the parent's handle of one client process.

@@ -42,6 +42,9 @@ func (s *screen) fail(format string, args ...any) {
 	s.failure.CompareAndSwap(nil, &msg)
 }
 
+// hasContent is whether the screen got its first content.
+func (s *screen) hasContent() bool { return s.contentAt.Load() != 0 }
+
 // Failure is why the screen never got content or lost its socket ("" if neither).
 func (s *screen) Failure() string {
 	if p := s.failure.Load(); p != nil {

@@ -111,7 +111,7 @@ func joinStorm(urls []string, slideshow, branch string, tokens []string, rounds 
 	}
 	wg.Wait()
 	deadline := start.Add(wait)
-	for time.Now().Before(deadline) && countReady(eds) < len(eds) {
+	for time.Now().Before(deadline) && count(eds, func(e *editor) bool { return e.readyAt.Load() != 0 }) < len(eds) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	var last int64
@@ -142,7 +142,7 @@ func joinStorm(urls []string, slideshow, branch string, tokens []string, rounds 
 		}
 		others := eds[1:]
 		end := t0.Add(wait)
-		for time.Now().Before(end) && countEdited(others) < len(others) {
+		for time.Now().Before(end) && count(others, func(e *editor) bool { return e.editAt.Load() != 0 }) < len(others) {
 			time.Sleep(2 * time.Millisecond)
 		}
 		res.Edits = append(res.Edits, summariseEdit(others, t0))
@@ -171,24 +171,6 @@ func joinStorm(urls []string, slideshow, branch string, tokens []string, rounds 
 		}
 	}
 	return res
-}
-
-func countReady(eds []*editor) (n int) {
-	for _, e := range eds {
-		if e.readyAt.Load() != 0 {
-			n++
-		}
-	}
-	return n
-}
-
-func countEdited(eds []*editor) (n int) {
-	for _, e := range eds {
-		if e.editAt.Load() != 0 {
-			n++
-		}
-	}
-	return n
 }
 
 func summariseEdit(eds []*editor, t0 time.Time) delivery {

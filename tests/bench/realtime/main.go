@@ -500,15 +500,6 @@ func printList(title string, lines []string) {
 	}
 }
 
-func countConnected(screens []*screen) (n int) {
-	for _, s := range screens {
-		if s.contentAt.Load() != 0 {
-			n++
-		}
-	}
-	return n
-}
-
 func (b *bench) readRSS() ([]int64, error) {
 	out := make([]int64, len(b.servers))
 	for i, s := range b.servers {

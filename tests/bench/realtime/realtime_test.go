@@ -78,7 +78,7 @@ func TestClientAgainstFakeServer(t *testing.T) {
 		screens = append(screens, &screen{id: "s", inst: i % 2})
 	}
 	c.connectAll(screens, []string{url, url}, 4, nil)
-	if n := countConnected(screens); n != 20 {
+	if n := count(screens, (*screen).hasContent); n != 20 {
 		t.Fatalf("connected %d of 20: %v", n, failures(screens))
 	}
 	c.arm(screens, emergencyOn)

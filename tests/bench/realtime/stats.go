@@ -163,3 +163,13 @@ func dbConns(pid int) int {
 	}
 	return n
 }
+
+// count is how many of xs have ok.
+func count[T any](xs []T, ok func(T) bool) (n int) {
+	for _, x := range xs {
+		if ok(x) {
+			n++
+		}
+	}
+	return n
+}
