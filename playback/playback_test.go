@@ -27,7 +27,7 @@ type setup struct {
 	group, screen, recurring string
 }
 
-func newSetup(t *testing.T) setup {
+func newSetup(t testing.TB) setup {
 	t.Helper()
 	app := testapp.New(t)
 	if _, err := provision.CreateOrganisation(app, "Aarhus", "aarhus"); err != nil {

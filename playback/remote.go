@@ -29,12 +29,7 @@ func WriteHealth(app core.App, rows Sightings) error {
 		return nil
 	}
 	return app.RunInTransaction(func(tx core.App) error {
-		for id, cols := range rows {
-			if _, err := tx.DB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": id}).Execute(); err != nil {
-				return err
-			}
-		}
-		return nil
+		return UpdateRows(tx, collections.DisplayWebsites, rows)
 	})
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/playback"
 )
 
 // RedisPrefix starts every key the store writes in Redis.
@@ -197,20 +198,21 @@ func (s *Store) flushRows(dirty map[string]State) error {
 	if s.app == nil {
 		return nil
 	}
-	return s.app.RunInTransaction(func(tx core.App) error {
-		for id, st := range dirty {
-			cols := dbx.Params{}
-			if !st.DeliveredAt.IsZero() {
-				cols[FieldDeliveredVersion], cols[FieldDeliveredAt], cols[FieldDeliveredVia] = st.DeliveredVersion, Stamp(st.DeliveredAt), st.Via
-			}
-			if !st.AckedAt.IsZero() {
-				cols[FieldAckedVersion], cols[FieldAckedAt] = st.AckedVersion, Stamp(st.AckedAt)
-			}
-			if _, err := tx.DB().Update(collections.DisplayWebsites, cols, dbx.HashExp{"id": id}).Execute(); err != nil {
-				return err
-			}
+	rows := make(map[string]dbx.Params, len(dirty))
+	for id, st := range dirty {
+		cols := dbx.Params{}
+		if !st.DeliveredAt.IsZero() {
+			cols[FieldDeliveredVersion], cols[FieldDeliveredAt], cols[FieldDeliveredVia] = st.DeliveredVersion, Stamp(st.DeliveredAt), st.Via
 		}
-		return nil
+		if !st.AckedAt.IsZero() {
+			cols[FieldAckedVersion], cols[FieldAckedAt] = st.AckedVersion, Stamp(st.AckedAt)
+		}
+		if len(cols) > 0 {
+			rows[id] = cols
+		}
+	}
+	return s.app.RunInTransaction(func(tx core.App) error {
+		return playback.UpdateRows(tx, collections.DisplayWebsites, rows)
 	})
 }
 
