@@ -705,7 +705,7 @@ type ackSummary struct {
 func waitAcknowledged(addr, token, branch, id string, t0 time.Time, wait time.Duration) (time.Duration, ackSummary, error) {
 	var sum ackSummary
 	url := "http://" + addr + "/api/emergency-slideshows/" + id + "/delivery/?branch_id=" + branch
-	for deadline := t0.Add(wait); ; time.Sleep(100 * time.Millisecond) {
+	for deadline := t0.Add(wait); ; time.Sleep(250 * time.Millisecond) { // each poll is a report of every screen
 		req, err := http.NewRequest(http.MethodGet, url, nil)
 		if err != nil {
 			return 0, sum, err
