@@ -99,6 +99,21 @@ func (p *production) serve(t *testing.T, name string) string {
 	return base
 }
 
+// edge starts `openstream edge` (REDIS_URL only, no data dir) and returns
+// its base URL once it has the primary's state.
+func (p *production) edge(t *testing.T, name string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin.openstream, "edge", "--http", addr)
+	cmd.Env = append(p.env, "OPENSTREAM_PRIMARY_URL="+p.a)
+	cmd.Dir = t.TempDir()
+	proc := start(t, name, cmd)
+	base := "http://" + addr
+	waitHealthy(t, proc, base)
+	p.servers = append(p.servers, proc)
+	return base
+}
+
 // TestProductionDay: migration day, then a working day, on the production
 // configuration. Any 5xx, any unexpected status, any ERROR line in a
 // server's output or PocketBase's log, fails it.
@@ -171,6 +186,15 @@ func TestProductionDay(t *testing.T) {
 	nextContent(t, player, "the first content", contains("Godmorgen Brøndby"))
 	events := rttest.OpenEvents(t, p.b+"/events")
 
+	// Another screen of the fleet plays from an edge, fed through Redis.
+	edge := p.edge(t, "edge")
+	remote := rttest.Dial(t, rttest.WSURL(edge, "/ws/screens/"), nil)
+	remote.Send(map[string]any{"type": "authenticate", "apiKey": key, "displayWebsiteId": screen})
+	if m := remote.Next(); m["type"] != "authenticated" {
+		t.Fatalf("screen on the edge: %v", m)
+	}
+	nextContent(t, remote, "the first content on the edge", contains("Godmorgen Brøndby"))
+
 	// Autosave of the editor, a rename.
 	do(t, request{method: "PATCH", url: p.a + "/api/manage_content/" + slideshow + "/" + q, headers: bearer(admin),
 		body: map[string]any{"slideshow_data": slides("Autosaved text")}}, 200)
@@ -225,6 +249,19 @@ func TestProductionDay(t *testing.T) {
 	emergency := do(t, request{method: "POST", url: p.a + "/api/emergency-slideshows/" + q, headers: bearer(admin),
 		body: map[string]any{"slideshow_id": emergencySlides, "display_website_group_ids": []string{group}, "is_active": true}}, 201).id(t)
 	nextContent(t, player, "the emergency", contains(`"emergency_active":true`, "Forlad bygningen"))
+	// The edge's screen shows it too and acknowledges it; the delivery
+	// report on A counts the ack, which only went through the edge.
+	shown := nextContent(t, remote, "the emergency on the edge", contains(`"emergency_active":true`, "Forlad bygningen"))
+	remote.Send(map[string]any{"type": "ack", "version": shown["version"]})
+	for deadline := time.Now().Add(rttest.Wait); ; time.Sleep(100 * time.Millisecond) {
+		report := do(t, request{method: "GET", url: p.a + "/api/emergency-slideshows/" + emergency + "/delivery/" + q, headers: bearer(admin)}, 200).json(t)
+		if sum, _ := report["summary"].(map[string]any); sum["acknowledged"] == float64(1) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the edge's ack is not in the delivery report: %v", report)
+		}
+	}
 	for ev := events.Next(); ev["model"] != "EmergencySlideshow" || fmt.Sprint(ev["id"]) != emergency; ev = events.Next() {
 	}
 	do(t, request{method: "PATCH", url: p.a + "/api/emergency-slideshows/" + emergency + "/" + q, headers: bearer(admin),
@@ -242,6 +279,14 @@ func TestProductionDay(t *testing.T) {
 		headers: map[string]string{"X-API-KEY": key}}, 200)
 	if got, want := canonical(t, rest.body), canonical(t, mustJSON(t, last["data"])); got != want {
 		t.Fatalf("REST player and socket differ:\nREST   %s\nsocket %s", got, want)
+	}
+	// The edge answers a REST player the same bytes as A.
+	nextContent(t, remote, "the schedule's removal on the edge", func(d string) bool {
+		return strings.Contains(d, "Åbent til 20") && !strings.Contains(d, "Foredrag kl. 19")
+	})
+	if viaEdge := do(t, request{method: "GET", url: edge + "/api/display-website/get-active-content?id=" + screen,
+		headers: map[string]string{"X-API-KEY": key}}, 200); string(viaEdge.body) != string(rest.body) {
+		t.Fatalf("the edge and A differ:\nedge %s\nA    %s", viaEdge.body, rest.body)
 	}
 
 	// A PDF goes to S3 and gets its preview.
@@ -261,6 +306,7 @@ func TestProductionDay(t *testing.T) {
 	// The screen is retired: its socket is closed with 4004.
 	do(t, request{method: "DELETE", url: p.a + "/api/display-websites/" + screen + "/" + q, headers: bearer(admin)}, 204)
 	player.NextCloses(4004, "No DisplayWebsite matches the given query.")
+	remote.NextCloses(4004, "No DisplayWebsite matches the given query.")
 
 	// Keycloak sign-out of the colleague.
 	out := do(t, request{method: "GET", url: p.b + "/auth/signout/api?org=" + org, headers: bearer(admin)}, 200).json(t)
