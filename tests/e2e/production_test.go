@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,24 +89,24 @@ func (p *production) command(t *testing.T, args ...string) string {
 // serve starts an instance and returns its base URL once it answers.
 func (p *production) serve(t *testing.T, name string) string {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(bin.openstream, "serve", "--dir", p.data)
-	cmd.Env = append(p.env, "OPENSTREAM_HTTP="+addr, "OPENSTREAM_EVENTS_ADDR=127.0.0.1:0")
-	cmd.Dir = t.TempDir()
-	proc := start(t, name, cmd)
-	base := "http://" + addr
-	waitHealthy(t, proc, base)
-	p.servers = append(p.servers, proc)
-	return base
+	return p.run(t, name, nil, "serve", "--dir", p.data)
 }
 
 // edge starts `openstream edge` (REDIS_URL only, no data dir) and returns
 // its base URL once it has the primary's state.
 func (p *production) edge(t *testing.T, name string) string {
 	t.Helper()
+	return p.run(t, name, []string{"OPENSTREAM_PRIMARY_URL=" + p.a}, "edge")
+}
+
+// run starts the program with args on a free address (OPENSTREAM_HTTP)
+// and the production environment plus env, and returns its base URL once
+// /api/health answers; its output is checked for errors at the end.
+func (p *production) run(t *testing.T, name string, env []string, args ...string) string {
+	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin.openstream, "edge", "--http", addr)
-	cmd.Env = append(p.env, "OPENSTREAM_PRIMARY_URL="+p.a)
+	cmd := exec.Command(bin.openstream, args...)
+	cmd.Env = append(append(slices.Clone(p.env), "OPENSTREAM_HTTP="+addr, "OPENSTREAM_EVENTS_ADDR=127.0.0.1:0"), env...)
 	cmd.Dir = t.TempDir()
 	proc := start(t, name, cmd)
 	base := "http://" + addr
