@@ -6,7 +6,6 @@ import (
 	"embed"
 	"io/fs"
 	"log"
-	"os"
 
 	"github.com/openstream-go/openstream/cmd"
 )
@@ -22,12 +21,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if cmd.EdgeRequested(os.Args[1:]) {
-		err = cmd.RunEdge(os.Args[1:])
-	} else {
-		err = cmd.New(public).Execute()
-	}
-	if err != nil {
+	if err = cmd.Run(public); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -75,7 +75,7 @@ func New(public fs.FS) *pocketbase.PocketBase {
 		newBranchAPIKeyCommand(app),
 		newPgsyncCommand(app),
 		newImportCommand(app),
-		newEdgeCommand(), // run by RunEdge, outside PocketBase; listed here for --help
+		newEdgeCommand(), // run by Run through RunEdge, outside PocketBase; listed here for --help
 	)
 	return app
 }

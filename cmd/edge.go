@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -51,10 +52,15 @@ func newEdgeCommand() *cobra.Command {
 	return c
 }
 
-// EdgeRequested reports whether args (without the program name) run
-// `openstream edge`, which must not go through PocketBase: its start opens
-// (and creates) a data directory.
-func EdgeRequested(args []string) bool { return len(args) > 0 && args[0] == "edge" }
+// Run is the program with os.Args: `openstream edge` runs outside
+// PocketBase, whose start opens (and creates) a data directory; every
+// other command is PocketBase's command tree with public served at /.
+func Run(public fs.FS) error {
+	if len(os.Args) > 1 && os.Args[1] == "edge" {
+		return RunEdge(os.Args[1:])
+	}
+	return New(public).Execute()
+}
 
 // RunEdge runs `openstream edge` with args (without the program name).
 func RunEdge(args []string) error {

@@ -25,7 +25,7 @@ const runAsProgram = "OPENSTREAM_TEST_RUN_CMD"
 func TestMain(m *testing.M) {
 	if os.Getenv(runAsProgram) == "1" {
 		os.Args = append([]string{"openstream"}, os.Args[1:]...)
-		if err := New(fstest.MapFS{}).Execute(); err != nil {
+		if err := Run(fstest.MapFS{}); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)

@@ -36,14 +36,8 @@ const runAsProgram = "OPENSTREAM_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(runAsProgram) == "1" {
-		var err error
-		if cmd.EdgeRequested(os.Args[1:]) {
-			err = cmd.RunEdge(os.Args[1:])
-		} else {
-			os.Args = append([]string{"openstream"}, os.Args[1:]...)
-			err = cmd.New(fstest.MapFS{}).Execute()
-		}
-		if err != nil {
+		os.Args = append([]string{"openstream"}, os.Args[1:]...)
+		if err := cmd.Run(fstest.MapFS{}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
