@@ -291,12 +291,8 @@ func (b *bench) run() error {
 		slowest = max(slowest, r.Seconds)
 		fails = append(fails, r.Failures...)
 	}
-	cpus := make([]string, len(cpuConnect))
-	for i, d := range cpuConnect {
-		cpus[i] = ms(d)
-	}
 	fmt.Printf("connect burst: %d/%d screens got their first content (%s per screen) in %.1fs, %.0f/s; server CPU %s ms\n",
-		ok, o.n, kb(connected[0].Bytes), slowest, float64(ok)/slowest, strings.Join(cpus, " / "))
+		ok, o.n, kb(connected[0].Bytes), slowest, float64(ok)/slowest, msList(cpuConnect))
 	printList("failures", fails)
 	if err := b.alive(); err != nil {
 		return err
@@ -310,74 +306,9 @@ func (b *bench) run() error {
 		return err
 	}
 
-	// The fan-out rounds.
-	token, err := signIn(b.servers[0].addr)
+	rounds, err := b.fanOut(sd)
 	if err != nil {
 		return err
-	}
-	var rounds []delivery
-	emergency := ""
-	fmt.Printf("\n== fan-out rounds (REST change -> content message at every screen; wait %s)\n", o.wait)
-	names = names[:0]
-	for _, s := range b.servers {
-		names = append(names, s.name)
-	}
-	fmt.Printf("%-6s %-10s %8s %9s %6s %8s %8s %8s %8s %8s %6s %13s  server CPU ms (%s)\n",
-		"round", "change", "screens", "received", "lost", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "load", "all acked ms", strings.Join(names, " / "))
-	for r := range o.rounds {
-		on := r%2 == 0
-		mark, change := emergencyOn, "switch on"
-		if !on {
-			mark, change = emergencyOff, "switch off"
-		}
-		if _, err := b.clients.askAll(command{Cmd: "arm", Mark: string(mark)}); err != nil {
-			return err
-		}
-		load := loadAverage()
-		cpu := b.readCPU()
-		t0 := time.Now()
-		if emergency, err = switchEmergency(b.servers[0].addr, token, sd, emergency, on); err != nil {
-			return fmt.Errorf("round %d: %w", r+1, err)
-		}
-		reports, err := b.clients.askAll(command{Cmd: "collect", WaitMS: o.wait.Milliseconds()})
-		if err != nil {
-			return err
-		}
-		used := b.cpuSince(cpu)
-		d := merge(reports, t0)
-		if o.acks {
-			// Every screen's ack, as the delivery report counts it (the
-			// acks reach it through the instances' once-a-second flush).
-			took, sum, err := waitAcknowledged(b.servers[0].addr, token, sd.Branch, emergency, t0, o.wait)
-			if err != nil {
-				return fmt.Errorf("round %d: %w", r+1, err)
-			}
-			if sum.Acknowledged >= d.Received {
-				d.AckedAll = took
-			}
-			d.Acked = sum.Acknowledged
-		}
-		rounds = append(rounds, d)
-		cpus := make([]string, len(used))
-		for i, u := range used {
-			cpus[i] = ms(u)
-		}
-		acked := "-"
-		if d.AckedAll > 0 {
-			acked = ms(d.AckedAll)
-		} else if o.acks {
-			acked = fmt.Sprintf("%d only", d.Acked)
-		}
-		fmt.Printf("%-6d %-10s %8d %9d %6d %8d %8s %8s %8s %8s %6s %13s  %s\n",
-			r+1, change, d.Screens, d.Received, d.Lost, d.Dropped, ms(d.Min), ms(d.P50), ms(d.P99), ms(d.Max), load, acked, strings.Join(cpus, " / "))
-		if d.Lost > 0 {
-			var f []string
-			for _, rep := range reports {
-				f = append(f, rep.Failures...)
-			}
-			printList("failures", f)
-		}
-		time.Sleep(o.pause)
 	}
 	time.Sleep(o.idle)
 	after, err := b.readRSS()
@@ -433,32 +364,108 @@ func (b *bench) run() error {
 
 	// The goal table.
 	fmt.Printf("\n== goals: %d screens, %s content, compression %v, %s, %d rounds\n", o.n, o.content, o.compress, shape, len(rounds))
-	pick := func(f func(d delivery) float64, ds []delivery) []float64 {
-		out := make([]float64, len(ds))
-		for i, d := range ds {
-			out[i] = f(d)
-		}
-		return out
+	rows := goalTable(o, ok, slowest, rounds, kbPer, storm)
+	if printGoals(rows) {
+		fmt.Println("every goal: met")
+	} else {
+		fmt.Println("every goal: NOT MET")
 	}
-	p99 := o.p99Goal()
+	return b.alive()
+}
+
+// fanOut runs the rounds: an emergency for every group switched on, off,
+// on, ... through the REST API of the first instance, each round timed
+// from the request to every screen's receipt (and, with acks, to the
+// delivery report counting every screen acknowledged).
+func (b *bench) fanOut(sd *seeded) ([]delivery, error) {
+	o := b.o
+	token, err := signIn(b.servers[0].addr)
+	if err != nil {
+		return nil, err
+	}
+	var rounds []delivery
+	emergency := ""
+	fmt.Printf("\n== fan-out rounds (REST change -> content message at every screen; wait %s)\n", o.wait)
+	names := make([]string, len(b.servers))
+	for i, s := range b.servers {
+		names[i] = s.name
+	}
+	fmt.Printf("%-6s %-10s %8s %9s %6s %8s %8s %8s %8s %8s %6s %13s  server CPU ms (%s)\n",
+		"round", "change", "screens", "received", "lost", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "load", "all acked ms", strings.Join(names, " / "))
+	for r := range o.rounds {
+		on := r%2 == 0
+		mark, change := emergencyOn, "switch on"
+		if !on {
+			mark, change = emergencyOff, "switch off"
+		}
+		if _, err := b.clients.askAll(command{Cmd: "arm", Mark: string(mark)}); err != nil {
+			return nil, err
+		}
+		load := loadAverage()
+		cpu := b.readCPU()
+		t0 := time.Now()
+		if emergency, err = switchEmergency(b.servers[0].addr, token, sd, emergency, on); err != nil {
+			return nil, fmt.Errorf("round %d: %w", r+1, err)
+		}
+		reports, err := b.clients.askAll(command{Cmd: "collect", WaitMS: o.wait.Milliseconds()})
+		if err != nil {
+			return nil, err
+		}
+		used := b.cpuSince(cpu)
+		d := merge(reports, t0)
+		if o.acks {
+			// Every screen's ack, as the delivery report counts it (the
+			// acks reach it through the instances' once-a-second flush).
+			took, sum, err := waitAcknowledged(b.servers[0].addr, token, sd.Branch, emergency, t0, o.wait)
+			if err != nil {
+				return nil, fmt.Errorf("round %d: %w", r+1, err)
+			}
+			if sum.Acknowledged >= d.Received {
+				d.AckedAll = took
+			}
+			d.Acked = sum.Acknowledged
+		}
+		rounds = append(rounds, d)
+		acked := "-"
+		if d.AckedAll > 0 {
+			acked = ms(d.AckedAll)
+		} else if o.acks {
+			acked = fmt.Sprintf("%d only", d.Acked)
+		}
+		fmt.Printf("%-6d %-10s %8d %9d %6d %8d %8s %8s %8s %8s %6s %13s  %s\n",
+			r+1, change, d.Screens, d.Received, d.Lost, d.Dropped, ms(d.Min), ms(d.P50), ms(d.P99), ms(d.Max), load, acked, msList(used))
+		if d.Lost > 0 {
+			var f []string
+			for _, rep := range reports {
+				f = append(f, rep.Failures...)
+			}
+			printList("failures", f)
+		}
+		time.Sleep(o.pause)
+	}
+	return rounds, nil
+}
+
+// goalTable is the goals of the issue beside what the run measured: ok of
+// the screens connected in the burst, the last after slowest seconds.
+func goalTable(o options, ok int, slowest float64, rounds []delivery, kbPer []float64, storm stormResult) []goalRow {
 	rows := []goalRow{
 		{what: "connect burst: screens with content", unit: "screens", values: []float64{float64(ok)}, goal: float64(o.n)},
 		{what: "connect burst: seconds until the last", unit: "s", values: []float64{slowest}, info: true},
-		{what: "fan-out p50", unit: "ms", values: pick(func(d delivery) float64 { return msf(d.P50) }, rounds), info: true},
-		{what: "fan-out p99", unit: "ms", values: pick(func(d delivery) float64 { return msf(d.P99) }, rounds), goal: msf(p99), atMost: true},
-		{what: "fan-out max", unit: "ms", values: pick(func(d delivery) float64 { return msf(d.Max) }, rounds), info: true},
-		{what: "fan-out lost screens", unit: "", values: pick(func(d delivery) float64 { return float64(d.Lost) }, rounds), goal: 0, atMost: true},
+		{what: "fan-out p50", unit: "ms", values: each(rounds, func(d delivery) float64 { return msf(d.P50) }), info: true},
+		{what: "fan-out p99", unit: "ms", values: each(rounds, func(d delivery) float64 { return msf(d.P99) }), goal: msf(o.p99Goal()), atMost: true},
+		{what: "fan-out max", unit: "ms", values: each(rounds, func(d delivery) float64 { return msf(d.Max) }), info: true},
+		{what: "fan-out lost screens", unit: "", values: each(rounds, func(d delivery) float64 { return float64(d.Lost) }), goal: 0, atMost: true},
 		{what: fmt.Sprintf("KB per screen after %d fan-outs (per instance)", len(rounds)), unit: "KB", values: kbPer, goal: goalKBPerCon, atMost: true},
 	}
 	if o.acks {
-		var all []float64 // a round whose acks never all arrived counts as the wait
-		for _, d := range rounds {
+		// A round whose acks never all arrived counts as the wait.
+		all := each(rounds, func(d delivery) float64 {
 			if d.AckedAll > 0 {
-				all = append(all, d.AckedAll.Seconds())
-			} else {
-				all = append(all, o.wait.Seconds())
+				return d.AckedAll.Seconds()
 			}
-		}
+			return o.wait.Seconds()
+		})
 		rows = append(rows, goalRow{what: "every screen acknowledged (delivery report)", unit: "s", values: all, goal: goalAckedAll.Seconds(), atMost: true})
 	}
 	if o.editors > 0 {
@@ -469,16 +476,29 @@ func (b *bench) run() error {
 		rows = append(rows,
 			goalRow{what: fmt.Sprintf("editors joining at once: closed or failed (of %d)", storm.Editors), values: []float64{float64(storm.Failed)}, goal: 0, atMost: true},
 			goalRow{what: "editors: seconds until all joined, full list", unit: "s", values: allIn, goal: goalEditorsIn.Seconds(), atMost: true},
-			goalRow{what: "edit to every other editor, p99", unit: "ms", values: pick(func(d delivery) float64 { return msf(d.P99) }, storm.Edits), goal: msf(goalEditLatency), atMost: true},
-			goalRow{what: "edit: editors it did not reach", values: pick(func(d delivery) float64 { return float64(d.Lost) }, storm.Edits), goal: 0, atMost: true},
+			goalRow{what: "edit to every other editor, p99", unit: "ms", values: each(storm.Edits, func(d delivery) float64 { return msf(d.P99) }), goal: msf(goalEditLatency), atMost: true},
+			goalRow{what: "edit: editors it did not reach", values: each(storm.Edits, func(d delivery) float64 { return float64(d.Lost) }), goal: 0, atMost: true},
 		)
 	}
-	if printGoals(rows) {
-		fmt.Println("every goal: met")
-	} else {
-		fmt.Println("every goal: NOT MET")
+	return rows
+}
+
+// each is f of every round.
+func each(ds []delivery, f func(delivery) float64) []float64 {
+	out := make([]float64, len(ds))
+	for i, d := range ds {
+		out[i] = f(d)
 	}
-	return b.alive()
+	return out
+}
+
+// msList is durations in ms, " / " between them (one per instance).
+func msList(ds []time.Duration) string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = ms(d)
+	}
+	return strings.Join(out, " / ")
 }
 
 func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

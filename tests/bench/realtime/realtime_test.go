@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -259,5 +260,29 @@ func TestContentVersion(t *testing.T) {
 		if got := contentVersion([]byte(msg)); got != want {
 			t.Errorf("%s: %q, want %q", msg, got, want)
 		}
+	}
+}
+
+// The goal table judges every round; a round whose acks never all came
+// counts as the whole wait.
+func TestGoalTable(t *testing.T) {
+	o := options{n: 10000, content: contentRealistic, acks: true, wait: 15 * time.Second}
+	rounds := []delivery{{P99: 200 * time.Millisecond, AckedAll: time.Second}, {P99: 300 * time.Millisecond}}
+	rows := goalTable(o, 10000, 3, rounds, []float64{10, 13}, stormResult{})
+	got := map[string]goalRow{}
+	for _, r := range rows {
+		got[r.what] = r
+	}
+	if r := got["fan-out p99"]; r.goal != 250 || r.met() || len(r.values) != 2 {
+		t.Errorf("p99 row %+v", r)
+	}
+	if r := got["every screen acknowledged (delivery report)"]; !slices.Equal(r.values, []float64{1, 15}) || r.met() {
+		t.Errorf("acks row %+v", r)
+	}
+	if r := got["connect burst: screens with content"]; !r.met() {
+		t.Errorf("connect row %+v", r)
+	}
+	if len(rows) != 8 { // no editors: no editor rows
+		t.Errorf("%d rows", len(rows))
 	}
 }
