@@ -3,4 +3,4 @@ package playback
 import "time"
 
 // SetNow sets the clock of the screen cache.
-func (p *Player) SetNow(now func() time.Time) { p.now = now }
+func (p *Player) SetNow(now func() time.Time) { p.screens.SetNow(now) }

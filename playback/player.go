@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/tools/recent"
 )
 
 // Watched are the collections whose records can change what a screen plays
@@ -33,14 +34,7 @@ type Player struct {
 	generation atomic.Uint64
 	mu         sync.Mutex
 	cache      map[string]cached // by contentKey
-	screens    map[string]cachedScreen
-	now        func() time.Time // the screen cache's clock
-}
-
-type cachedScreen struct {
-	generation uint64
-	rec        *core.Record
-	at         time.Time
+	screens    *recent.Cache
 }
 
 // maxScreenAge bounds how long a screen row is trusted without a change
@@ -61,7 +55,7 @@ type cached struct {
 
 // NewPlayer binds the cache invalidation to app's model hooks.
 func NewPlayer(app core.App, loc *time.Location) *Player {
-	p := &Player{app: app, loc: loc, cache: map[string]cached{}, screens: map[string]cachedScreen{}, now: time.Now}
+	p := &Player{app: app, loc: loc, cache: map[string]cached{}, screens: recent.New(maxScreenAge, maxScreens, nil)}
 	bump := func(e *core.ModelEvent) error {
 		p.Changed()
 		return e.Next()
@@ -80,8 +74,8 @@ func (p *Player) Changed() {
 	p.generation.Add(1)
 	p.mu.Lock()
 	clear(p.cache)
-	clear(p.screens)
 	p.mu.Unlock()
+	p.screens.Forget()
 }
 
 // Screen is the screen record of a canonical id, from the cache while no
@@ -89,27 +83,9 @@ func (p *Player) Changed() {
 // and reading the row was almost half of a poll's cost. The record is
 // shared: callers only read it. Unknown ids are not kept.
 func (p *Player) Screen(id string) (*core.Record, error) {
-	gen := p.generation.Load()
-	now := p.now()
-	p.mu.Lock()
-	c, ok := p.screens[id]
-	p.mu.Unlock()
-	if ok && c.generation == gen && now.Sub(c.at) < maxScreenAge {
-		return c.rec, nil
-	}
-	rec, err := p.app.FindRecordById(collections.DisplayWebsites, id)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	if p.generation.Load() == gen {
-		if len(p.screens) >= maxScreens {
-			clear(p.screens)
-		}
-		p.screens[id] = cachedScreen{generation: gen, rec: rec, at: now}
-	}
-	p.mu.Unlock()
-	return rec, nil
+	return p.screens.Get(id, func() (*core.Record, error) {
+		return p.app.FindRecordById(collections.DisplayWebsites, id)
+	})
 }
 
 // contentKey is what a screen's content depends on: its group and its

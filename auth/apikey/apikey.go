@@ -45,7 +45,7 @@ func Resolve(app core.App, raw string) (*core.Record, error) {
 		return nil, ErrInvalid
 	}
 	if c := cacheOf(app); c != nil {
-		return c.resolve(app, key)
+		return c.Get(key, func() (*core.Record, error) { return lookup(app, key) })
 	}
 	return lookup(app, key)
 }
