@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,28 +17,10 @@ import (
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/hooks"
 	"github.com/openstream-go/openstream/internal/testapp"
+	"github.com/openstream-go/openstream/internal/testclock"
 	"github.com/openstream-go/openstream/internal/testenv"
 	"github.com/openstream-go/openstream/settings"
 )
-
-// limitClock is the clock both instances count attempts by; the test
-// moves it instead of waiting for the window to pass.
-type limitClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *limitClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *limitClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // instance is one wired app of a two-instance deployment.
 type instance struct {
@@ -77,7 +58,7 @@ func (in instance) post(t *testing.T, addr, path string, body any, token string)
 // twoInstances wires two apps over one data directory and the test Redis,
 // as two `openstream serve` processes of one deployment, with the sign-in
 // limits of env and the clock c.
-func twoInstances(t *testing.T, c *limitClock, env map[string]string) [2]instance {
+func twoInstances(t *testing.T, c *testclock.Clock, env map[string]string) [2]instance {
 	t.Helper()
 	t.Setenv("REDIS_URL", testenv.RedisURL(t))
 	t.Setenv("OPENSTREAM_EVENTS_ADDR", "off")
@@ -151,7 +132,7 @@ func expectStatus(t *testing.T, what string, got reply, status int) {
 // Retry-After, and a correct password works again once the window has
 // passed.
 func TestLoginLimitsAcrossInstances(t *testing.T) {
-	c := &limitClock{t: time.Now()}
+	c := testclock.At(time.Now())
 	in := twoInstances(t, c, map[string]string{"LOGIN_LIMIT_PER_ACCOUNT": "3", "LOGIN_LIMIT_PER_ADDRESS": "6", "LOGIN_LIMIT_WINDOW": "10m"})
 	a, b := in[0], in[1]
 	alice := addUser(t, a.app, "alice", "alice@example.dk", "alice-password")
@@ -167,7 +148,7 @@ func TestLoginLimitsAcrossInstances(t *testing.T) {
 		here := clientAddress()
 		expectStatus(t, "wrong password on A", a.post(t, here, "/api/token/", token("alice", "nope"), ""), 401)
 		expectStatus(t, "wrong password by e-mail on B", b.post(t, here, "/api/token/", token("alice@example.dk", "nope"), ""), 401)
-		c.Add(time.Minute)
+		c.Advance(time.Minute)
 		expectStatus(t, "wrong password on PocketBase's door of A", a.post(t, here, "/api/collections/users/auth-with-password", pbLogin("alice", "nope"), ""), 400)
 		// The fourth attempt, whatever the door and even with the right
 		// password, waits for the first to be ten minutes old: nine minutes.
@@ -178,7 +159,7 @@ func TestLoginLimitsAcrossInstances(t *testing.T) {
 		// Other accounts are not held up.
 		expectStatus(t, "bob from the same address", b.post(t, here, "/api/token/", token("bob", "bob-password"), ""), 200)
 
-		c.Add(9 * time.Minute)
+		c.Advance(9 * time.Minute)
 		expectStatus(t, "alice after the window", b.post(t, here, "/api/token/", token("alice", "alice-password"), ""), 200)
 		expectStatus(t, "and on PocketBase's door", a.post(t, here, "/api/collections/users/auth-with-password", pbLogin("alice", "alice-password"), ""), 200)
 	})
@@ -197,7 +178,7 @@ func TestLoginLimitsAcrossInstances(t *testing.T) {
 		}
 		expectThrottled(t, "seventh try from the address", a.post(t, here, "/api/token/", token("bob", "bob-password"), ""), drfThrottled(600), 600)
 		expectStatus(t, "bob from another address", b.post(t, clientAddress(), "/api/token/", token("bob", "bob-password"), ""), 200)
-		c.Add(10 * time.Minute)
+		c.Advance(10 * time.Minute)
 	})
 
 	t.Run("mail doors", func(t *testing.T) {
@@ -219,9 +200,9 @@ func TestLoginLimitsAcrossInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		expectThrottled(t, "login mail", a.post(t, clientAddress(), "/api/send-login-email/", nil, access.Access), drfThrottled(600), 600)
-		c.Add(10 * time.Minute)
+		c.Advance(10 * time.Minute)
 		expectStatus(t, "login mail after the window", b.post(t, clientAddress(), "/api/send-login-email/", nil, access.Access), 200)
-		c.Add(10 * time.Minute)
+		c.Advance(10 * time.Minute)
 	})
 
 	t.Run("tokens and old passwords", func(t *testing.T) {
@@ -231,7 +212,7 @@ func TestLoginLimitsAcrossInstances(t *testing.T) {
 			expectStatus(t, "guessed reset token", got, 400)
 		}
 		expectThrottled(t, "seventh guessed token", b.post(t, here, "/api/confirm-password-reset/", map[string]any{"token": "guess", "new_password": "new-password-1"}, ""), drfThrottled(600), 600)
-		c.Add(10 * time.Minute)
+		c.Advance(10 * time.Minute)
 
 		pair, err := authtoken.NewPair(alice, authtoken.DefaultLifetimes)
 		if err != nil {
@@ -244,7 +225,7 @@ func TestLoginLimitsAcrossInstances(t *testing.T) {
 			expectStatus(t, "wrong old password", in[i%2].post(t, clientAddress(), "/api/user/change-password/", change("nope"), pair.Access), 400)
 		}
 		expectThrottled(t, "fourth change", a.post(t, clientAddress(), "/api/user/change-password/", change("alice-password"), pair.Access), drfThrottled(600), 600)
-		c.Add(10 * time.Minute)
+		c.Advance(10 * time.Minute)
 		expectStatus(t, "change after the window", b.post(t, clientAddress(), "/api/user/change-password/", change("alice-password"), pair.Access), 200)
 	})
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openstream-go/openstream/integrations"
 	"github.com/openstream-go/openstream/integrations/internal/itest"
+	"github.com/openstream-go/openstream/internal/testclock"
 	"github.com/openstream-go/openstream/internal/testenv"
 )
 
@@ -55,7 +56,7 @@ func newUpstreams(t *testing.T) *upstreams {
 	return u
 }
 
-func (u *upstreams) config(clock *itest.Clock) integrations.Config {
+func (u *upstreams) config(clock *testclock.Clock) integrations.Config {
 	return integrations.Config{
 		DDBBaseURLs: map[string]string{"København": u.srv.URL + "/ddb/kk"},
 		DRFeedsURL:  u.srv.URL + "/dr",
@@ -69,7 +70,7 @@ func (u *upstreams) config(clock *itest.Clock) integrations.Config {
 	}
 }
 
-func serve(t *testing.T, cfg integrations.Config, clock *itest.Clock) *itest.World {
+func serve(t *testing.T, cfg integrations.Config, clock *testclock.Clock) *itest.World {
 	return itest.Serve(t, clock, func(app core.App) { integrations.Register(app, cfg) })
 }
 
@@ -77,8 +78,7 @@ func serve(t *testing.T, cfg integrations.Config, clock *itest.Clock) *itest.Wor
 // without its trailing slash.
 func TestRegisterServesEveryRoute(t *testing.T) {
 	u := newUpstreams(t)
-	clock := &itest.Clock{}
-	clock.Set(itest.Start)
+	clock := testclock.At(itest.Start)
 	w := serve(t, u.config(clock), clock)
 	key, alice := w.Key("aarhus"), w.Bearer(t, "alice")
 	for _, tc := range []struct {
@@ -119,8 +119,7 @@ func TestRegisterServesEveryRoute(t *testing.T) {
 // fetched, the other serves, until it expires by the (injected) clock.
 func TestRedisCacheIsSharedAcrossInstances(t *testing.T) {
 	u := newUpstreams(t)
-	clock := &itest.Clock{}
-	clock.Set(itest.Start)
+	clock := testclock.At(itest.Start)
 	prefix := fmt.Sprintf("openstream:test:integrations:%d:", time.Now().UnixNano())
 	cfg := u.config(clock)
 	cfg.RedisURL = testenv.RedisURL(t)

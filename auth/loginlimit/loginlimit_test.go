@@ -14,28 +14,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/auth/loginlimit"
+	"github.com/openstream-go/openstream/internal/testclock"
 	"github.com/openstream-go/openstream/internal/testenv"
 )
 
 // clock is a time the test moves by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *testclock.Clock { return testclock.At(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)) }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -99,7 +83,7 @@ func TestLimits(t *testing.T) {
 				if _, wait := begin(t, ls[i%2], here, alice); wait != 0 {
 					t.Fatalf("attempt %d refused (wait %v)", i+1, wait)
 				}
-				c.Add(time.Minute)
+				c.Advance(time.Minute)
 			}
 			for i, l := range ls {
 				if _, wait := begin(t, l, here, alice); wait != 7*time.Minute {
@@ -126,7 +110,7 @@ func TestLimits(t *testing.T) {
 
 			// When the first attempt is a window old, one more is allowed,
 			// and then the next waits for the second one.
-			c.Add(7 * time.Minute)
+			c.Advance(7 * time.Minute)
 			a, wait := begin(t, ls[1], there, alice)
 			if wait != 0 {
 				t.Fatalf("after the window: refused (%v)", wait)

@@ -3,32 +3,15 @@ package cache_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/integrations/cache"
+	"github.com/openstream-go/openstream/internal/testclock"
 	"github.com/openstream-go/openstream/internal/testenv"
 )
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // redisClient connects to the test Redis over TCP and removes the keys
 // under prefix when the test ends.
@@ -68,8 +51,8 @@ func TestCaches(t *testing.T) {
 	for name, build := range impls {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			clock := &fakeClock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
-			c := build(t, clock.now)
+			clock := testclock.At(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+			c := build(t, clock.Now)
 
 			if _, ok, err := c.Get(ctx, "k"); ok || err != nil {
 				t.Fatalf("empty cache: ok=%v err=%v", ok, err)
@@ -81,11 +64,11 @@ func TestCaches(t *testing.T) {
 			if !ok || err != nil || string(got) != "v1" {
 				t.Fatalf("hit: %q %v %v", got, ok, err)
 			}
-			clock.advance(59 * time.Second)
+			clock.Advance(59 * time.Second)
 			if _, ok, _ := c.Get(ctx, "k"); !ok {
 				t.Fatal("expired before its ttl")
 			}
-			clock.advance(time.Second)
+			clock.Advance(time.Second)
 			if _, ok, _ := c.Get(ctx, "k"); ok {
 				t.Fatal("still live at its ttl")
 			}
@@ -148,12 +131,12 @@ func TestRedisDownIsAnError(t *testing.T) {
 
 func TestMemorySweepsExpiredEntries(t *testing.T) {
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Unix(0, 0)}
-	m := cache.NewMemory(clock.now)
+	clock := testclock.At(time.Unix(0, 0))
+	m := cache.NewMemory(clock.Now)
 	for i := 0; i < 1024; i++ {
 		_ = m.Set(ctx, fmt.Sprint(i), []byte("x"), time.Second)
 	}
-	clock.advance(time.Hour)
+	clock.Advance(time.Hour)
 	_ = m.Set(ctx, "fresh", []byte("y"), time.Second)
 	if m.Len() != 1 {
 		t.Fatalf("%d entries after the sweep, want 1", m.Len())

@@ -1,7 +1,6 @@
 package screens_test
 
 import (
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -9,26 +8,19 @@ import (
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/rttest"
+	"github.com/openstream-go/openstream/internal/testclock"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/screens"
 )
 
 // fakeClock is a clock the test moves.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
-
 // The schedule timer wakes at an emergency's expiry, switches it off
 // through the app and the screens get their normal content back. The
 // timer's firing is stood in for by Recompute (the same path), after the
 // clock was moved to the expiry.
 func TestEmergencyExpiryWakesAndSwitchesOff(t *testing.T) {
 	start := time.Date(2026, 3, 30, 10, 0, 0, 0, time.UTC)
-	clock := &fakeClock{now: start}
+	clock := testclock.At(start)
 	var current atomic.Pointer[env]
 	e := setup(t, screens.Config{Now: clock.Now, Expire: func(now time.Time) (time.Time, error) {
 		if e := current.Load(); e != nil {

@@ -23,37 +23,11 @@ import (
 	"github.com/openstream-go/openstream/integrations/internal/upstream"
 	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/testapp"
+	"github.com/openstream-go/openstream/internal/testclock"
 )
 
 // Start is where every test clock begins: a Tuesday, 10:30 in Copenhagen.
 var Start = time.Date(2026, 6, 2, 8, 30, 0, 0, time.UTC)
-
-// Clock is a test clock that only moves when told to.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // World is a served app. Organisation "aarhus" is granted winkas, kmd and
 // speedadmin; "odense" has only a switched-off kmd grant. Its users:
@@ -66,7 +40,7 @@ func (c *Clock) Set(t time.Time) {
 //	split2  aarhus (lower membership id), then odense: aarhus decides
 type World struct {
 	App   *tests.TestApp
-	Clock *Clock
+	Clock *testclock.Clock
 	// Deps are the proxies' means (nil for Serve); tests may shorten the
 	// timeout before sending requests.
 	Deps *upstream.Deps
@@ -83,7 +57,7 @@ type Mount func(r *router.Router[*core.RequestEvent], d *upstream.Deps)
 // clock, which starts at Start.
 func New(t testing.TB, mount Mount) *World {
 	t.Helper()
-	clock := &Clock{t: Start}
+	clock := testclock.At(Start)
 	deps := &upstream.Deps{
 		Client:   &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()},
 		Timeout:  10 * time.Second,
@@ -107,7 +81,7 @@ func New(t testing.TB, mount Mount) *World {
 
 // Serve builds the world's app, lets register bind its routes (as
 // integrations.Register does) and serves it. Deps stays nil.
-func Serve(t testing.TB, clock *Clock, register func(app core.App)) *World {
+func Serve(t testing.TB, clock *testclock.Clock, register func(app core.App)) *World {
 	t.Helper()
 	app := testapp.New(t)
 	w := &World{App: app, Clock: clock, Keys: map[string]string{}, Users: map[string]*core.Record{}}
