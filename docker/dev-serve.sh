@@ -20,7 +20,7 @@ if [ -z "$watch" ]; then
 	if command -v inotifywait >/dev/null 2>&1; then watch=inotify; else watch=poll; fi
 fi
 state=$(mktemp -d)
-stamp=$state/stamp   # poll: touched when a build starts
+sources=$state/sources # poll: the sources' checksums when a build started
 events=$state/events # inotify: one line per change since a build started
 server=""
 watcher=""
@@ -57,13 +57,20 @@ run() {
 	return "$status"
 }
 
+# snapshot lists the sources with their checksums. A modification time is
+# not enough: a file written in the clock tick in which a build started has
+# the same one, and the change was missed for good.
+snapshot() {
+	find "$src" \( -name .git -o -name node_modules -o -name pb_data \) -prune -o \
+		-type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -exec cksum {} + | sort
+}
+
 # changed reports whether a source changed since the current build started.
 changed() {
 	if [ "$watch" = inotify ]; then
 		[ -s "$events" ]
 	else
-		[ -n "$(find "$src" \( -name .git -o -name node_modules -o -name pb_data \) -prune -o \
-			-type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -newer "$stamp" -print | head -n 1)" ]
+		[ "$(snapshot)" != "$(cat "$sources")" ]
 	fi
 }
 
@@ -103,7 +110,7 @@ fi
 
 say "watching $src ($watch); building into $bin"
 while :; do
-	touch "$stamp"
+	snapshot >"$sources" # also with inotify: it may fall back to polling
 	: >"$events"
 	say "building"
 	if run go build -o "$bin" .; then

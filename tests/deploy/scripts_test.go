@@ -258,6 +258,9 @@ cp "` + prog + `" "$3"
 	cmd.Env = append(os.Environ(), "PATH="+tools+":"+os.Getenv("PATH"), "OPENSTREAM_DEV_BIN="+filepath.Join(t.TempDir(), "openstream"),
 		"OPENSTREAM_DEV_WATCH="+watch, "FAKE_SERVE_BLOCKS=1")
 	cmd.Stdout, cmd.Stderr = out, out
+	// A failed test kills the loop; the fake server it started may still
+	// hold the output open, which must not hang the package until its timeout.
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -328,6 +331,22 @@ func TestDevServe(t *testing.T) {
 			// Go change proves the loop was still watching.
 			d.write("pb_public/index.html", "<p>changed\n")
 			d.write("main.go", "package main // again\n")
+			want = append(want, "[stopped]")
+			want = append(want, run...)
+			d.waitCalls(want...)
+
+			// A change that keeps an old modification time (as one written
+			// in the clock tick its build started in has the build's) is
+			// still a change.
+			mainGo := filepath.Join(d.src, "main.go")
+			info, err := os.Stat(mainGo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.write("main.go", "package main // same tick\n")
+			if err := os.Chtimes(mainGo, info.ModTime(), info.ModTime()); err != nil {
+				t.Fatal(err)
+			}
 			want = append(want, "[stopped]")
 			want = append(want, run...)
 			d.waitCalls(want...)
