@@ -104,6 +104,23 @@ func (h *Health) SeenLater(screenID string, at time.Time, c *Content) error {
 	return nil
 }
 
+// Take hands over what SeenLater kept, for the caller to write with its
+// own columns of the same rows (delivery.Store.Flush); nil for a remote
+// Health, whose Flush sends them.
+func (h *Health) Take() Sightings {
+	if h == nil || h.send != nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.pending) == 0 {
+		return nil
+	}
+	pending := h.pending
+	h.pending = map[string]dbx.Params{}
+	return pending
+}
+
 // Flush writes what SeenLater kept, in one transaction.
 func (h *Health) Flush() error {
 	if h == nil {

@@ -95,6 +95,9 @@ type Server struct {
 	Alerts  *alerts.Monitor
 }
 
+// alertDelay bounds how long an alert round waits for a fan-out to end.
+const alertDelay = 5 * time.Second
+
 // Register wires the realtime layer into app: the change hooks, the
 // sockets and the event stream are mounted on every serve, and stopped on
 // terminate. Player and Health must be the REST API's. An unusable
@@ -136,6 +139,7 @@ func Register(app core.App, cfg Config) (*Server, error) {
 	}
 	s.Alerts = alerts.New(app, alerts.Config{
 		Hub: cfg.Hub, Events: s.Events, Redis: claims, Now: cfg.Now, Location: cfg.Settings.TimeZone,
+		Quiet:    func(ctx context.Context) { s.Screens.WaitQuiet(ctx, alertDelay) },
 		Reporter: &delivery.Reporter{App: app, Player: cfg.Player, Store: s.Screens.Delivery(), OfflineAfter: cfg.Settings.ScreenOfflineAfter},
 		Webhook:  alerts.NewWebhook(alerts.WebhookConfig{URL: cfg.WebhookURL, Log: app.Logger()}),
 	})

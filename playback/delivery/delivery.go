@@ -147,20 +147,22 @@ func (s *Store) Forget(screen string) {
 	delete(s.dirty, screen)
 }
 
-// Flush writes what changed since the last Flush to Redis and to the rows.
-// What could not be written is kept for the next one.
-func (s *Store) Flush(ctx context.Context) error {
+// Flush writes what changed since the last Flush to Redis and to the rows,
+// with sightings (playback.Health.Take; nil: none) in the same UPDATE of
+// each row. Deliveries that could not be written are kept for the next
+// one; sightings are not (the next sighting writes last_seen again).
+func (s *Store) Flush(ctx context.Context, sightings playback.Sightings) error {
 	s.mu.Lock()
 	dirty := s.dirty
 	s.dirty = map[string]State{}
 	s.mu.Unlock()
-	if len(dirty) == 0 {
+	if len(dirty) == 0 && len(sightings) == 0 {
 		return nil
 	}
 	// The rows hold the state too (Of reads them), so a Redis outage
 	// only delays what other instances see; rows not written are retried.
 	redisErr := s.flushRedis(ctx, dirty)
-	rowsErr := s.flushRows(dirty)
+	rowsErr := s.flushRows(dirty, sightings)
 	if rowsErr != nil {
 		s.mu.Lock()
 		for id, st := range dirty {
@@ -174,7 +176,7 @@ func (s *Store) Flush(ctx context.Context) error {
 func (s *Store) key(screen string) string { return s.prefix + screen }
 
 func (s *Store) flushRedis(ctx context.Context, dirty map[string]State) error {
-	if s.redis == nil {
+	if s.redis == nil || len(dirty) == 0 {
 		return nil
 	}
 	_, err := s.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -194,13 +196,19 @@ func (s *Store) flushRedis(ctx context.Context, dirty map[string]State) error {
 	return err
 }
 
-func (s *Store) flushRows(dirty map[string]State) error {
+func (s *Store) flushRows(dirty map[string]State, sightings playback.Sightings) error {
 	if s.app == nil {
 		return nil
 	}
-	rows := make(map[string]dbx.Params, len(dirty))
+	rows := make(map[string]dbx.Params, len(dirty)+len(sightings))
+	for id, cols := range sightings {
+		rows[id] = cols
+	}
 	for id, st := range dirty {
-		cols := dbx.Params{}
+		cols := rows[id]
+		if cols == nil {
+			cols = dbx.Params{}
+		}
 		if !st.DeliveredAt.IsZero() {
 			cols[FieldDeliveredVersion], cols[FieldDeliveredAt], cols[FieldDeliveredVia] = st.DeliveredVersion, Stamp(st.DeliveredAt), st.Via
 		}

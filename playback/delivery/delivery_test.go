@@ -15,6 +15,7 @@ import (
 	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/internal/testenv"
+	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/playback/delivery"
 )
 
@@ -57,7 +58,7 @@ func TestStoresShareThroughRedis(t *testing.T) {
 	if got, _ := two.Of(ctx, rows(t, app, id)); got[id].AckedVersion != "" {
 		t.Fatalf("seen before the flush: %+v", got[id])
 	}
-	if err := one.Flush(ctx); err != nil {
+	if err := one.Flush(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := two.Of(ctx, rows(t, app, id))
@@ -73,7 +74,7 @@ func TestStoresShareThroughRedis(t *testing.T) {
 	}
 	// A REST poll on the second instance is newer than the socket's delivery.
 	two.Delivered(id, "v2", at.Add(time.Minute), delivery.ViaREST)
-	if err := two.Flush(ctx); err != nil {
+	if err := two.Flush(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = one.Of(ctx, rows(t, app, id))
@@ -99,7 +100,7 @@ func TestRedisOutageFallsBackToRows(t *testing.T) {
 	s := delivery.New(app, gone, "")
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	s.Delivered(id, "v1", at, delivery.ViaSocket)
-	if err := s.Flush(context.Background()); err == nil {
+	if err := s.Flush(context.Background(), nil); err == nil {
 		t.Fatal("no error without Redis")
 	}
 	if row := rows(t, app, id)[0].State(); row.DeliveredVersion != "v1" {
@@ -108,5 +109,38 @@ func TestRedisOutageFallsBackToRows(t *testing.T) {
 	got, err := delivery.New(app, gone, "").Of(context.Background(), rows(t, app, id))
 	if err != nil || got[id].DeliveredVersion != "v1" {
 		t.Fatalf("report without Redis: %+v %v", got[id], err)
+	}
+}
+
+// A flush writes the health's sightings in the same UPDATE as the
+// deliveries: both screens get their last_seen, the delivered one its
+// delivery too, and a sighting alone needs no delivery.
+func TestFlushWritesSightingsWithDeliveries(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	delivered := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "a", "branch": tenants.Branch["aarhus"]}).Id
+	seenOnly := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "b", "branch": tenants.Branch["aarhus"]}).Id
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	health := playback.NewHealth(app, 0)
+	for _, id := range []string{delivered, seenOnly} {
+		if err := health.SeenLater(id, at, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := delivery.New(app, nil, "")
+	s.Delivered(delivered, "v1", at, delivery.ViaSocket)
+	if err := s.Flush(context.Background(), health.Take()); err != nil {
+		t.Fatal(err)
+	}
+	if health.Take() != nil {
+		t.Fatal("the sightings were handed over twice")
+	}
+	for _, tc := range []struct {
+		id, version string
+	}{{delivered, "v1"}, {seenOnly, ""}} {
+		row := rows(t, app, tc.id)[0]
+		if !row.LastSeen.Time().Equal(at) || row.DeliveredVersion != tc.version {
+			t.Fatalf("%s: last_seen %v, delivered %q; want %v, %q", tc.id, row.LastSeen, row.DeliveredVersion, at, tc.version)
+		}
 	}
 }

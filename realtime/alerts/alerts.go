@@ -74,6 +74,11 @@ type Config struct {
 	Now func() time.Time
 	// Location renders the times of the events (UTC).
 	Location *time.Location
+	// Quiet, when set, returns once this instance's screens are not being
+	// sent content (screens.Manager.WaitQuiet): a round waits for it, so a
+	// report of ten thousand screens never competes with the fan-out it
+	// reports on.
+	Quiet func(ctx context.Context)
 }
 
 // Alert is what the event stream and the webhook receive.
@@ -158,6 +163,11 @@ func (m *Monitor) run() {
 	m.mu.Lock()
 	m.running = true
 	m.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-m.stop
+		cancel()
+	}()
 	go func() {
 		defer close(m.done)
 		t := time.NewTimer(m.cfg.Interval)
@@ -167,6 +177,9 @@ func (m *Monitor) run() {
 			case <-m.stop:
 				return
 			case <-t.C:
+				if m.cfg.Quiet != nil {
+					m.cfg.Quiet(ctx)
+				}
 				start := time.Now()
 				if err := m.Check(context.Background()); err != nil {
 					m.app.Logger().Warn("alerts: round failed; retried", "error", err)

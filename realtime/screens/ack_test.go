@@ -75,7 +75,7 @@ func TestAck(t *testing.T) {
 	}
 
 	// Flushed to the row, without a write per ack.
-	if err := e.mgr.Delivery().Flush(context.Background()); err != nil {
+	if err := e.mgr.Delivery().Flush(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	stored, err := delivery.FindRows(e.app, dbx.HashExp{"id": e.aarhus.Screen})

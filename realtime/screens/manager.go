@@ -122,6 +122,8 @@ type Manager struct {
 	settledConn int          // Connected() at the last release (settle's goroutine only)
 	unsettled   atomic.Int64 // content frames written since the last release
 
+	busy atomic.Int64 // recomputes and send batches under way (WaitQuiet)
+
 	pushes, pushBytes atomic.Uint64 // content frames written, and their bytes
 	changedAt         atomic.Int64  // earliest commit (Unix ms) not recomputed yet; 0: none
 	observer          atomic.Pointer[Observer]
@@ -392,8 +394,40 @@ func (m *Manager) loop() {
 		if at := m.changedAt.Swap(0); at > 0 {
 			cause = time.UnixMilli(at)
 		}
+		m.busy.Add(1)
 		m.recomputeAll(m.force.Swap(false), m.reload.Swap(false), cause)
+		m.busy.Add(-1)
 	}
+}
+
+// quietPoll is how often WaitQuiet looks whether a fan-out is over.
+const quietPoll = 10 * time.Millisecond
+
+// WaitQuiet returns once no fan-out is under way on this instance (no
+// recompute running, no frame waiting for a sender), after most at the
+// latest, or when ctx ends; it reports whether it is quiet. The
+// once-a-second bookkeeping waits for it: the health and delivery flush
+// and the alert rounds, run in the middle of a fan-out to thousands of
+// screens, took the CPU the writes needed and delayed the last screens by
+// their own length (pprof of the realtime bench: a quarter of an
+// instance's CPU during a round). Nothing they do is wanted sooner than
+// the last frame is written.
+func (m *Manager) WaitQuiet(ctx context.Context, most time.Duration) bool {
+	deadline := time.Now().Add(most)
+	t := time.NewTimer(quietPoll)
+	defer t.Stop()
+	for m.busy.Load() > 0 {
+		if !time.Now().Before(deadline) {
+			return false
+		}
+		t.Reset(quietPoll)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
 }
 
 // setWake sets the timer to next, the earliest boundary of every screen's
@@ -444,7 +478,12 @@ func (m *Manager) pinger() {
 	}
 }
 
-// flusher writes the screens' last_seen and last_content once a second.
+// flushDelay bounds how long a flush waits for a fan-out to end: a
+// reconnect storm keeps the senders busy for seconds.
+const flushDelay = 3 * time.Second
+
+// flusher writes the screens' last_seen, last_content and deliveries about
+// once a second, between fan-outs.
 func (m *Manager) flusher() {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -454,18 +493,23 @@ func (m *Manager) flusher() {
 			m.flushHealth()
 			return
 		case <-t.C:
+			m.WaitQuiet(m.ctx, flushDelay)
 			m.flushHealth()
 		}
 	}
 }
 
+// flushHealth writes the sightings and the deliveries together: one
+// UPDATE per screen rather than one for each (a fan-out gives every
+// screen both).
 func (m *Manager) flushHealth() {
-	if err := m.cfg.Health.Flush(); err != nil {
+	sightings := m.cfg.Health.Take()
+	if err := m.cfg.Health.Flush(); err != nil { // a remote Health sends its own
 		m.app.Logger().Warn("screen health", "error", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := m.cfg.Delivery.Flush(ctx); err != nil {
+	if err := m.cfg.Delivery.Flush(ctx, sightings); err != nil {
 		m.app.Logger().Warn("screen delivery not stored; retried", "error", err)
 	}
 }
@@ -494,11 +538,13 @@ func (m *Manager) enqueue(screens ...*screen) {
 		if len(batch) == 0 {
 			return true
 		}
+		m.busy.Add(1) // until a sender has written the batch
 		select {
 		case m.sendq <- batch:
 			batch = make([]*screen, 0, sendBatch)
 			return true
 		case <-m.ctx.Done():
+			m.busy.Add(-1)
 			return false
 		}
 	}
@@ -529,6 +575,7 @@ func (m *Manager) sender() {
 					m.written(s, f)
 				}
 			}
+			m.busy.Add(-1)
 		}
 	}
 }
