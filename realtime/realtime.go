@@ -23,6 +23,7 @@ import (
 	"github.com/openstream-go/openstream/realtime/changes"
 	"github.com/openstream-go/openstream/realtime/editors"
 	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/lease"
 	"github.com/openstream-go/openstream/realtime/screens"
 	"github.com/openstream-go/openstream/realtime/sse"
 	"github.com/openstream-go/openstream/settings"
@@ -93,7 +94,13 @@ type Server struct {
 	Editors *editors.Editors
 	Events  *sse.Stream
 	Alerts  *alerts.Monitor
+
+	alertsLease *lease.Lease // which instance runs the alert rounds
 }
+
+// alertsLeaseTTL is how long the alert rounds pause when the instance
+// running them dies without stopping.
+const alertsLeaseTTL = 3 * time.Second
 
 // alertDelay bounds how long an alert round waits for a fan-out to end.
 const alertDelay = 5 * time.Second
@@ -137,9 +144,11 @@ func Register(app core.App, cfg Config) (*Server, error) {
 	if opts, err := redis.ParseURL(cfg.RedisURL); err == nil {
 		claims = redis.NewClient(opts)
 	}
+	s.alertsLease = lease.New(claims, "openstream:alerts:lease", alertsLeaseTTL, app.Logger())
 	s.Alerts = alerts.New(app, alerts.Config{
 		Hub: cfg.Hub, Events: s.Events, Redis: claims, Now: cfg.Now, Location: cfg.Settings.TimeZone,
 		Quiet:    func(ctx context.Context) { s.Screens.WaitQuiet(ctx, alertDelay) },
+		Lease:    s.alertsLease,
 		Reporter: &delivery.Reporter{App: app, Player: cfg.Player, Store: s.Screens.Delivery(), OfflineAfter: cfg.Settings.ScreenOfflineAfter},
 		Webhook:  alerts.NewWebhook(alerts.WebhookConfig{URL: cfg.WebhookURL, Log: app.Logger()}),
 	})
@@ -165,6 +174,7 @@ func Register(app core.App, cfg Config) (*Server, error) {
 				app.Logger().Info("realtime: live events", "addr", addr)
 			}
 			s.Screens.Start()
+			s.alertsLease.Start()
 			s.Alerts.Start()
 			return se.Next()
 		},
@@ -179,6 +189,7 @@ func Register(app core.App, cfg Config) (*Server, error) {
 // Close ends every socket and stream (close code 1001) and the hub.
 func (s *Server) Close() {
 	s.Alerts.Close()
+	s.alertsLease.Close() // another instance takes the rounds over at once
 	s.Events.Close()
 	s.Screens.Close()
 	s.Editors.Close()

@@ -1,5 +1,6 @@
 // Package alerts watches the screens and the active emergencies once a
-// second on every instance (docs/operations.md, "Alerts"):
+// second, from the one instance holding the lease (docs/operations.md,
+// "Alerts"):
 //
 //   - a socket screen unseen for longer than OfflineAfter is marked
 //     offline (offline_since on its row) once, and online again only after
@@ -8,7 +9,7 @@
 //   - an active emergency not acknowledged by every online screen of its
 //     groups within AckWithin of its activation is alerted once per
 //     activation;
-//   - while an emergency is active, its delivery summary goes to this
+//   - while an emergency is active, its delivery summary goes to every
 //     instance's event-stream clients whenever it changes.
 //
 // A transition is claimed by one instance only (a conditional update of
@@ -32,6 +33,7 @@ import (
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/lease"
 	"github.com/openstream-go/openstream/realtime/sse"
 )
 
@@ -79,6 +81,11 @@ type Config struct {
 	// report of ten thousand screens never competes with the fan-out it
 	// reports on.
 	Quiet func(ctx context.Context)
+	// Lease, when set, elects the one instance that runs the rounds and
+	// sends the live numbers to every instance's event stream: each
+	// instance reporting on ten thousand screens once a second multiplied
+	// the work by the instances (nil: this one runs them).
+	Lease *lease.Lease
 }
 
 // Alert is what the event stream and the webhook receive.
@@ -177,6 +184,10 @@ func (m *Monitor) run() {
 			case <-m.stop:
 				return
 			case <-t.C:
+				if m.cfg.Lease != nil && !m.cfg.Lease.Held() {
+					t.Reset(m.cfg.Interval)
+					continue
+				}
 				if m.cfg.Quiet != nil {
 					m.cfg.Quiet(ctx)
 				}
@@ -340,7 +351,8 @@ type LiveEvent struct {
 	Summary     delivery.Summary `json:"summary"`
 }
 
-// live sends rep's summary to this instance's clients when it changed.
+// live sends rep's summary to every instance's clients (this one's
+// without a hub) when it changed.
 func (m *Monitor) live(rep *delivery.Report) {
 	ev := LiveEvent{Model: ModelDelivery, ID: rep.Emergency.Id, EmergencyID: rep.Emergency.Id, IsActive: rep.Active, Summary: rep.Summary}
 	raw, err := json.Marshal(ev)
@@ -354,7 +366,12 @@ func (m *Monitor) live(rep *delivery.Report) {
 	if ok && last == string(raw) {
 		return
 	}
-	if m.cfg.Events != nil {
+	switch {
+	case m.cfg.Hub != nil:
+		if err := m.cfg.Hub.Publish(context.Background(), sse.Topic, raw); err != nil {
+			m.app.Logger().Warn("alerts: live numbers not published to the other instances", "error", err)
+		}
+	case m.cfg.Events != nil:
 		m.cfg.Events.Send(raw)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/openstream-go/openstream/realtime/changes"
 	"github.com/openstream-go/openstream/realtime/edge/state"
 	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/lease"
 	"github.com/openstream-go/openstream/schedule"
 )
 
@@ -37,6 +38,10 @@ type Config struct {
 	Location *time.Location
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// Lease, when set, elects the one instance that writes: every serve
+	// writing the same state rendered every group once per instance after
+	// each change (nil: this one writes).
+	Lease *lease.Lease
 }
 
 // retryAfter is how soon a failed write is tried again.
@@ -89,6 +94,15 @@ func New(app core.App, cfg Config) *Publisher {
 			p.Wake()
 		}
 	})
+	if cfg.Lease != nil {
+		cfg.Lease.OnGain(func() {
+			// The last holder may have stopped halfway, and this one
+			// skipped every change meanwhile.
+			p.full.Store(true)
+			p.player.Changed()
+			p.Wake()
+		})
+	}
 	return p
 }
 
@@ -136,6 +150,11 @@ func (p *Publisher) loop() {
 // publish works the state out and writes what changed; it sets the timer
 // to the next schedule boundary, or to a retry.
 func (p *Publisher) publish() {
+	if p.cfg.Lease != nil && !p.cfg.Lease.Held() {
+		p.full.Store(true) // the holder writes; on taking over, all of it
+		p.timer.Stop()
+		return
+	}
 	now := p.cfg.Now()
 	next, until, err := p.compute(now)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/openstream-go/openstream/realtime/edge/publish"
 	"github.com/openstream-go/openstream/realtime/edge/state"
 	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/lease"
 	"github.com/openstream-go/openstream/settings"
 )
 
@@ -121,4 +122,63 @@ func TestPublisherKeepsRedisEqualToTheDatabase(t *testing.T) {
 		snap, err := store.Load(context.Background())
 		return err == nil && snap.Keys[newHash].Active
 	})
+}
+
+// Of two instances only the lease holder writes; when it stops, the other
+// takes over with a full snapshot that holds what changed meanwhile.
+func TestOnlyTheLeaseHolderWrites(t *testing.T) {
+	srv := redistest.Start(t)
+	opts, _ := redis.ParseURL(srv.URL())
+	client := redis.NewClient(opts)
+	t.Cleanup(func() { _ = client.Close() })
+	h := hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{})
+	t.Cleanup(func() { _ = h.Close() })
+	app := testapp.New(t)
+	loc := settings.Default().TimeZone
+	s := rttest.NewSignage(t, app, apitest.NewTenants(t, app).Branch["aarhus"], "aarhus")
+	changes.Watch(app, h)
+	start := func() (*publish.Publisher, *lease.Lease) {
+		l := lease.New(client, "publisher-lease", 1500*time.Millisecond, nil)
+		p := publish.New(app, publish.Config{Hub: h, Redis: client, Location: loc, Lease: l})
+		p.Start()
+		l.Start()
+		t.Cleanup(l.Close)
+		t.Cleanup(p.Close)
+		return p, l
+	}
+	a, leaseA := start()
+	b, _ := start()
+	store := state.NewStore(client, "")
+	version := func() string {
+		snap, err := store.Load(context.Background())
+		if err != nil {
+			return ""
+		}
+		return snap.Contents[state.ContentName(s.Group, s.Branch)].Version
+	}
+	rename := func(name string) string {
+		show, _ := app.FindRecordById(collections.Slideshows, s.Slideshow)
+		show.Set("name", name)
+		if err := app.Save(show); err != nil {
+			t.Fatal(err)
+		}
+		screen, _ := app.FindRecordById(collections.DisplayWebsites, s.Screen)
+		c, err := playback.Compute(app, screen, time.Now(), loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Version
+	}
+	eventually(t, "the holder's first snapshot", func() bool { return a.Writes() > 0 })
+	want := rename("first")
+	eventually(t, "the holder writing the edit", func() bool { return version() == want })
+	if b.Writes() != 0 {
+		t.Fatalf("the other instance wrote %d times", b.Writes())
+	}
+	// The holder stops (its server terminates); an edit made meanwhile is
+	// in the snapshot the other writes on taking over.
+	a.Close()
+	leaseA.Close()
+	want = rename("second")
+	eventually(t, "the other instance taking over", func() bool { return b.Writes() > 0 && version() == want })
 }

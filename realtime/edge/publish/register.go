@@ -7,8 +7,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/openstream-go/openstream/realtime/edge/state"
 	"github.com/openstream-go/openstream/realtime/hub"
+	"github.com/openstream-go/openstream/realtime/lease"
 )
+
+// LeaseTTL bounds how long the edges' state stands still when the
+// instance writing it dies without stopping: another takes over then.
+const LeaseTTL = 3 * time.Second
 
 // Register publishes app's screen state into the Redis of redisURL while
 // app serves: started with the server, stopped when it terminates.
@@ -18,13 +24,16 @@ func Register(app core.App, h hub.Hub, redisURL string, loc *time.Location) (*Pu
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	client := redis.NewClient(opts)
-	p := New(app, Config{Hub: h, Redis: client, Location: loc})
+	l := lease.New(client, state.DefaultPrefix+"publisher", LeaseTTL, app.Logger())
+	p := New(app, Config{Hub: h, Redis: client, Location: loc, Lease: l})
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		p.Start()
+		l.Start()
 		return e.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		p.Close()
+		l.Close() // another instance takes over at once
 		_ = client.Close()
 		return e.Next()
 	})
