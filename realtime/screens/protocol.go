@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 
@@ -108,6 +109,41 @@ func decodeLater(raw []byte) (later, *protocolError) {
 	default:
 		return later{}, &protocolError{code: wsconn.CodeGeneric, msg: msgUnknownType}
 	}
+}
+
+// ackPrefix and ackSuffix frame an ack as players write it (and as
+// docs/screens-websocket.md shows it).
+var (
+	ackPrefix = []byte(`{"type":"ack","version":"`)
+	ackSuffix = []byte(`"}`)
+)
+
+// maxQuickVersion bounds the versions quickAck reads (ours are 24
+// characters, or "none").
+const maxQuickVersion = 64
+
+// quickAck reads an ack written exactly as players write it,
+// {"type":"ack","version":"<v>"} with a plain version, without a JSON
+// decoder: ten thousand of them arrive within a second of a fan-out, and
+// decoding each into a map cost more than recording it. Anything else
+// (other spacing or order, escapes, other fields) is left to decodeLater,
+// which reads it the same way.
+func quickAck(raw []byte) (string, bool) {
+	rest, ok := bytes.CutPrefix(raw, ackPrefix)
+	if !ok {
+		return "", false
+	}
+	v, ok := bytes.CutSuffix(rest, ackSuffix)
+	if !ok || len(v) == 0 || len(v) > maxQuickVersion {
+		return "", false
+	}
+	for _, c := range v {
+		plain := c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c == '.' || c == ':'
+		if !plain {
+			return "", false
+		}
+	}
+	return string(v), true
 }
 
 // text is a JSON string's value ("" for anything else).

@@ -135,7 +135,13 @@ func (m *Manager) read(s *screen) {
 			return
 		}
 		_ = ws.SetReadDeadline(time.Now().Add(idle))
-		msg, perr := decodeLater(raw)
+		var msg later
+		var perr *protocolError
+		if v, ok := quickAck(raw); ok {
+			msg.ack = v
+		} else {
+			msg, perr = decodeLater(raw)
+		}
 		if perr == nil && msg.ack != "" {
 			perr = m.acked(s, msg.ack)
 		}
