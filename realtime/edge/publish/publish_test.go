@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/auth/apikey"
@@ -33,21 +34,27 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// The primary writes a snapshot that holds exactly the player's body, and
-// follows edits, key rotations and deletions.
-func TestPublisherKeepsRedisEqualToTheDatabase(t *testing.T) {
+// world is a private Redis with a client and a hub on it, and an app with
+// one branch's signage whose changes go through the hub.
+func world(t *testing.T) (*redistest.Server, *redis.Client, hub.Hub, core.App, rttest.Signage) {
+	t.Helper()
 	srv := redistest.Start(t)
 	opts, _ := redis.ParseURL(srv.URL())
 	client := redis.NewClient(opts)
 	t.Cleanup(func() { _ = client.Close() })
 	h := hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{})
 	t.Cleanup(func() { _ = h.Close() })
-
 	app := testapp.New(t)
-	loc := settings.Default().TimeZone
-	tenants := apitest.NewTenants(t, app)
-	s := rttest.NewSignage(t, app, tenants.Branch["aarhus"], "aarhus")
+	s := rttest.NewSignage(t, app, apitest.NewTenants(t, app).Branch["aarhus"], "aarhus")
 	changes.Watch(app, h)
+	return srv, client, h, app, s
+}
+
+// The primary writes a snapshot that holds exactly the player's body, and
+// follows edits, key rotations and deletions.
+func TestPublisherKeepsRedisEqualToTheDatabase(t *testing.T) {
+	srv, client, h, app, s := world(t)
+	loc := settings.Default().TimeZone
 	p := publish.New(app, publish.Config{Hub: h, Redis: client, Location: loc})
 	notices := make(chan state.Notice, 16)
 	h.Subscribe(state.Topic, func(m hub.Message) { notices <- state.DecodeNotice(m.Payload) })
@@ -127,16 +134,8 @@ func TestPublisherKeepsRedisEqualToTheDatabase(t *testing.T) {
 // Of two instances only the lease holder writes; when it stops, the other
 // takes over with a full snapshot that holds what changed meanwhile.
 func TestOnlyTheLeaseHolderWrites(t *testing.T) {
-	srv := redistest.Start(t)
-	opts, _ := redis.ParseURL(srv.URL())
-	client := redis.NewClient(opts)
-	t.Cleanup(func() { _ = client.Close() })
-	h := hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{})
-	t.Cleanup(func() { _ = h.Close() })
-	app := testapp.New(t)
+	_, client, h, app, s := world(t)
 	loc := settings.Default().TimeZone
-	s := rttest.NewSignage(t, app, apitest.NewTenants(t, app).Branch["aarhus"], "aarhus")
-	changes.Watch(app, h)
 	start := func() (*publish.Publisher, *lease.Lease) {
 		l := lease.New(client, "publisher-lease", 1500*time.Millisecond, nil)
 		p := publish.New(app, publish.Config{Hub: h, Redis: client, Location: loc, Lease: l})
