@@ -70,25 +70,46 @@ func TestServeAnswersHealth(t *testing.T) {
 	res.Body.Close()
 }
 
-// startServer runs `openstream serve` on data with env until the test ends
-// and returns its address once /api/health answers 200.
+// startServer runs `openstream serve` on data with env, on a free address
+// (another when that one was taken first), until the test ends,
+// and returns the address once /api/health answers 200.
 func startServer(t *testing.T, data string, env ...string) string {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0], "serve", "--dir", data)
-	// An empty working directory: no ./pb_public to fall back on.
-	cmd.Dir = t.TempDir()
-	// The live-event listener takes a free port: several servers may run.
-	cmd.Env = append(append(os.Environ(), runAsProgram+"=1", "OPENSTREAM_HTTP="+addr, "OPENSTREAM_EVENTS_ADDR=127.0.0.1:0"), env...)
-	runUntilHealthy(t, cmd, addr)
-	return addr
+	for attempt := 1; ; attempt++ {
+		addr := freeAddr(t)
+		cmd := exec.Command(os.Args[0], "serve", "--dir", data)
+		// An empty working directory: no ./pb_public to fall back on.
+		cmd.Dir = t.TempDir()
+		// The live-event listener takes a free port: several servers may run.
+		cmd.Env = append(append(os.Environ(), runAsProgram+"=1", "OPENSTREAM_HTTP="+addr, "OPENSTREAM_EVENTS_ADDR=127.0.0.1:0"), env...)
+		if _, taken := tryUntilHealthy(t, cmd, addr); !taken {
+			return addr
+		}
+		if attempt == 3 {
+			t.Fatalf("three free addresses were taken before the server listened")
+		}
+	}
 }
 
 // runUntilHealthy starts cmd, ends it when the test ends, and returns its
 // output so far once addr's /api/health answers 200.
 func runUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) *testio.Buffer {
 	t.Helper()
-	logs := &testio.Buffer{}
+	logs, taken := tryUntilHealthy(t, cmd, addr)
+	if taken {
+		t.Fatalf("%s was taken by another listener before the server listened:\n%s", addr, logs)
+	}
+	return logs
+}
+
+// tryUntilHealthy is runUntilHealthy, except that it reports (taken) a
+// server that ended because its address was in use. freeAddr's address is
+// free only until another listener on port 0 gets it: the server's own
+// live-event listener, which binds before the HTTP server does, got it
+// once, and answered the health check with 404.
+func tryUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) (logs *testio.Buffer, taken bool) {
+	t.Helper()
+	logs = &testio.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -108,24 +129,55 @@ func runUntilHealthy(t *testing.T, cmd *exec.Cmd, addr string) *testio.Buffer {
 	// under the race detector, beside a whole test run, can take minutes;
 	// the deadline only bounds a start that hangs.
 	deadline := time.Now().Add(5 * time.Minute)
+	var other int // a status other than 200: another listener's, until ours ends
+	var otherSince time.Time
 	for {
 		res, err := http.Get("http://" + addr + "/api/health")
 		if err == nil {
 			res.Body.Close()
-			if res.StatusCode != 200 {
-				t.Fatalf("health: %d", res.StatusCode)
+			if res.StatusCode == http.StatusOK {
+				return logs, false
 			}
-			return logs
+			if other == 0 {
+				other, otherSince = res.StatusCode, time.Now()
+			}
 		}
 		select {
 		case <-exited:
+			if strings.Contains(logs.String(), "address already in use") {
+				return logs, true
+			}
 			t.Fatalf("the server ended before it answered (%v)", cmd.ProcessState)
 		default:
+		}
+		if other != 0 && time.Since(otherSince) > 30*time.Second {
+			t.Fatalf("health: %d", other)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("server did not answer: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A server whose address another listener took first (here one that
+// answers the health check with 404, as a live-event listener does) is
+// reported as taken, not as a failed start, so startServer tries again.
+func TestTakenAddressIsReported(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &http.Server{Handler: http.NotFoundHandler()}
+	go func() { _ = other.Serve(l) }()
+	t.Cleanup(func() { _ = other.Close() })
+	addr := l.Addr().String()
+	cmd := exec.Command(os.Args[0], "serve", "--dir", t.TempDir()+"/pb_data")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), runAsProgram+"=1", "OPENSTREAM_HTTP="+addr, "OPENSTREAM_EVENTS_ADDR=off")
+	if _, taken := tryUntilHealthy(t, cmd, addr); !taken {
+		t.Fatal("a server on a taken address was not reported as taken")
 	}
 }
 
