@@ -122,7 +122,8 @@ type Manager struct {
 	settledConn int          // Connected() at the last release (settle's goroutine only)
 	unsettled   atomic.Int64 // content frames written since the last release
 
-	busy atomic.Int64 // recomputes and send batches under way (WaitQuiet)
+	busy  atomic.Int64  // recomputes and send batches under way (WaitQuiet)
+	ended chan struct{} // a fan-out's last batch was written (capacity 1)
 
 	pushes, pushBytes atomic.Uint64 // content frames written, and their bytes
 	changedAt         atomic.Int64  // earliest commit (Unix ms) not recomputed yet; 0: none
@@ -209,6 +210,7 @@ func New(app core.App, cfg Config) *Manager {
 		handshaking: map[*wsconn.Conn]struct{}{},
 		wake:        make(chan struct{}, 1),
 		sendq:       make(chan []*screen, 256),
+		ended:       make(chan struct{}, 1),
 		dbSlots:     make(chan struct{}, handshakeSlots),
 		timer:       time.NewTimer(time.Hour),
 		ctx:         ctx,
@@ -482,20 +484,40 @@ func (m *Manager) pinger() {
 // reconnect storm keeps the senders busy for seconds.
 const flushDelay = 3 * time.Second
 
-// flusher writes the screens' last_seen, last_content and deliveries about
-// once a second, between fan-outs.
+// ackSettle is how long after a fan-out ends its acks are flushed: most
+// arrive within a few milliseconds of their frame.
+const ackSettle = 200 * time.Millisecond
+
+// flusher writes the screens' last_seen, last_content, deliveries and
+// acks about once a second, between fan-outs, and once more just after a
+// fan-out: an operator waiting for every screen to confirm an emergency
+// sees the other instances' acks in the report a flush later, and should
+// not wait for the next tick.
 func (m *Manager) flusher() {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	var last time.Time
 	for {
 		select {
 		case <-m.ctx.Done():
 			m.flushHealth()
 			return
 		case <-t.C:
-			m.WaitQuiet(m.ctx, flushDelay)
-			m.flushHealth()
+		case <-m.ended:
+			// Not after every new socket of a reconnect storm: at most
+			// one flush per ackSettle.
+			select {
+			case <-time.After(ackSettle):
+			case <-m.ctx.Done():
+				continue
+			}
+			if time.Since(last) < ackSettle {
+				continue
+			}
 		}
+		m.WaitQuiet(m.ctx, flushDelay)
+		m.flushHealth()
+		last = time.Now()
 	}
 }
 
@@ -575,7 +597,12 @@ func (m *Manager) sender() {
 					m.written(s, f)
 				}
 			}
-			m.busy.Add(-1)
+			if m.busy.Add(-1) == 0 {
+				select {
+				case m.ended <- struct{}{}:
+				default:
+				}
+			}
 		}
 	}
 }
