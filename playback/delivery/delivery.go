@@ -240,22 +240,11 @@ func (s *Store) Of(ctx context.Context, screens []Row) (map[string]State, error)
 	if s == nil {
 		return out, nil
 	}
-	if s.redis != nil && len(screens) > 0 {
-		cmds := make([]*redis.MapStringStringCmd, len(screens))
-		_, err := s.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i, r := range screens {
-				cmds[i] = p.HGetAll(ctx, s.key(r.ID))
-			}
-			return nil
-		})
-		if err != nil {
+	if s.redis != nil {
+		if err := s.fromRedis(ctx, screens, out); err != nil {
 			// The rows are at most a flush behind: report from them.
 			if s.app != nil {
 				s.app.Logger().Warn("delivery: Redis not reachable; reporting from the rows", "error", err)
-			}
-		} else {
-			for i, r := range screens {
-				out[r.ID] = out[r.ID].newer(fromHash(cmds[i].Val()))
 			}
 		}
 	}
@@ -267,6 +256,33 @@ func (s *Store) Of(ctx context.Context, screens []Row) (map[string]State, error)
 		}
 	}
 	return out, nil
+}
+
+// ofChunk is how many screens' hashes one pipeline reads: a report of
+// twenty thousand screens held all their answers at once, and the peak
+// set the instance's heap size (and RSS) long after.
+const ofChunk = 1000
+
+// fromRedis merges every screen's hash into out, a pipeline per chunk.
+func (s *Store) fromRedis(ctx context.Context, screens []Row, out map[string]State) error {
+	cmds := make([]*redis.MapStringStringCmd, 0, min(len(screens), ofChunk))
+	for start := 0; start < len(screens); start += ofChunk {
+		chunk := screens[start:min(start+ofChunk, len(screens))]
+		cmds = cmds[:0]
+		_, err := s.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, r := range chunk {
+				cmds = append(cmds, p.HGetAll(ctx, s.key(r.ID)))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i, r := range chunk {
+			out[r.ID] = out[r.ID].newer(fromHash(cmds[i].Val()))
+		}
+	}
+	return nil
 }
 
 func fromHash(h map[string]string) State {
