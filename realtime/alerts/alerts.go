@@ -28,6 +28,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/collections"
@@ -220,24 +221,30 @@ func (m *Monitor) Close() {
 // Check runs one round at the monitor's clock.
 func (m *Monitor) Check(ctx context.Context) error {
 	now := m.cfg.Now()
-	if err := m.screens(now); err != nil {
+	if err := m.screens(ctx, now); err != nil {
 		return err
 	}
 	return m.emergencies(ctx, now)
 }
 
 // screens marks socket screens offline and back online.
-func (m *Monitor) screens(now time.Time) error {
+func (m *Monitor) screens(ctx context.Context, now time.Time) error {
 	after := m.cfg.Reporter.OfflineAfter
 	// Only the screens marked offline or unseen for too long: a round
 	// reads nothing of ten thousand screens that are fine. A delivery is a
 	// sighting too: its row may be written a flush before last_seen is.
-	// (Stored times are UTC text that sorts as time does.)
+	// (Stored times are UTC text that sorts as time does.) A screen whose
+	// row names no delivery but that was seen may be on an edge, which
+	// writes no rows: socketScreens asks the store.
 	rows, err := delivery.FindRows(m.app, dbx.And(
-		dbx.HashExp{delivery.FieldDeliveredVia: delivery.ViaSocket},
+		dbx.NewExp("(COALESCE("+delivery.FieldDeliveredVia+", '') = {:socket} OR (COALESCE("+delivery.FieldDeliveredVia+", '') = '' AND COALESCE(last_seen, '') != ''))",
+			dbx.Params{"socket": delivery.ViaSocket}),
 		dbx.NewExp("(COALESCE(offline_since, '') != '' OR MAX(COALESCE(last_seen, ''), COALESCE("+delivery.FieldDeliveredAt+", '')) < {:cutoff})",
 			dbx.Params{"cutoff": delivery.Stamp(now.Add(-after))})))
 	if err != nil {
+		return err
+	}
+	if rows, err = m.socketScreens(ctx, rows); err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -269,6 +276,41 @@ func (m *Monitor) screens(now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// socketScreens keeps the rows of screens that play on a socket: those
+// whose row says so, and those whose row names no delivery but whose last
+// delivery in the store (Redis, where edges record theirs) came through a
+// socket, with that delivery's time as a sighting.
+func (m *Monitor) socketScreens(ctx context.Context, rows []delivery.Row) ([]delivery.Row, error) {
+	var unknown []delivery.Row
+	for _, r := range rows {
+		if r.Via == "" {
+			unknown = append(unknown, r)
+		}
+	}
+	if len(unknown) == 0 {
+		return rows, nil
+	}
+	states, err := m.cfg.Reporter.Store.Of(ctx, unknown)
+	if err != nil {
+		return nil, err
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if r.Via == "" {
+			st := states[r.ID]
+			if st.Via != delivery.ViaSocket {
+				continue
+			}
+			r.Via = st.Via
+			if dt, err := types.ParseDateTime(st.DeliveredAt); err == nil && dt.Time().After(r.DeliveredAt.Time()) {
+				r.DeliveredAt = dt
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // transition sets offline_since from one value to another; only the

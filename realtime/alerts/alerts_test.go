@@ -232,3 +232,41 @@ func TestDeliveryCountsAsSighting(t *testing.T) {
 		})
 	}
 }
+
+// A screen on an edge has no delivery in its row (an edge writes none; its
+// deliveries are in the store): it is watched when the store says its last
+// delivery came through a socket, and not when through REST or never.
+func TestEdgeScreensAreWatched(t *testing.T) {
+	app := testapp.New(t)
+	sig := rttest.NewSignage(t, app, apitest.NewTenants(t, app).Branch["aarhus"], "aarhus")
+	screen := func(name string) string {
+		return apitest.Create(t, app, collections.DisplayWebsites, map[string]any{
+			"name": name, "branch": sig.Branch, "display_website_group": sig.Group,
+		}).Id
+	}
+	onSocket, polling, neverGiven := screen("edge socket"), screen("edge poller"), screen("seen only")
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	store := delivery.New(app, nil, "") // in process: what Redis holds for the edges
+	store.Delivered(onSocket, "v1", now.Add(-3*time.Minute), delivery.ViaSocket)
+	store.Delivered(polling, "v1", now.Add(-3*time.Minute), delivery.ViaREST)
+	for _, id := range []string{onSocket, polling, neverGiven} {
+		setLastSeen(t, app, id, now.Add(-3*time.Minute))
+	}
+	mon := alerts.New(app, alerts.Config{
+		Now:      func() time.Time { return now },
+		Reporter: &delivery.Reporter{App: app, Store: store, OfflineAfter: 2 * time.Minute},
+	})
+	t.Cleanup(mon.Close)
+	if err := mon.Check(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{onSocket: true, polling: false, neverGiven: false} {
+		r, err := app.FindRecordById(collections.DisplayWebsites, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := !r.GetDateTime(delivery.FieldOfflineSince).IsZero(); got != want {
+			t.Errorf("%s: marked offline %v, want %v", r.GetString("name"), got, want)
+		}
+	}
+}
