@@ -11,6 +11,8 @@ package hub
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -33,7 +35,10 @@ type Hub interface {
 	// on every other instance. A non-nil error (ErrUnavailable) means other
 	// instances may not get it; local subscribers did.
 	Publish(ctx context.Context, topic string, payload []byte) error
-	// Subscribe registers fn for topic until cancel is called.
+	// Subscribe registers fn for topic until cancel is called. A topic's
+	// handlers run one after another in the order they subscribed, so a
+	// handler can count on what an earlier one did (realtime.Register
+	// drops the shared content cache before anything recomputes).
 	Subscribe(topic string, fn Handler) (cancel func())
 	// Presence is the shared record of who is connected where.
 	Presence() Presence
@@ -96,9 +101,10 @@ func (s *subscribers) subscribe(topic string, fn Handler) func() {
 
 func (s *subscribers) deliver(m Message) {
 	s.mu.RLock()
-	handlers := make([]Handler, 0, len(s.topics[m.Topic]))
-	for _, fn := range s.topics[m.Topic] {
-		handlers = append(handlers, fn)
+	subs := s.topics[m.Topic]
+	handlers := make([]Handler, 0, len(subs))
+	for _, id := range slices.Sorted(maps.Keys(subs)) { // in subscription order
+		handlers = append(handlers, subs[id])
 	}
 	s.mu.RUnlock()
 	for _, fn := range handlers {

@@ -132,6 +132,58 @@ func TestSubscriptionsEnd(t *testing.T) {
 	}
 }
 
+// A topic's handlers run in the order they subscribed, on both hubs and
+// for local and remote messages; one that unsubscribed keeps no place.
+func TestHandlersRunInSubscriptionOrder(t *testing.T) {
+	p := prefix(t)
+	url := testenv.RedisURL(t)
+	a, b := redisHub(t, url, p, 0), redisHub(t, url, p, 0)
+	ready(t, a, b)
+	local := hub.NewLocal()
+	for _, c := range []struct {
+		name           string
+		subscribe, pub hub.Hub
+	}{
+		{"local hub", local, local},
+		{"redis, local message", a, a},
+		{"redis, remote message", b, a},
+	} {
+		topic := "order " + c.name
+		var order []int // written by the handlers, which run one after another
+		done := make(chan struct{})
+		cancels := make([]func(), 20)
+		for i := range cancels {
+			cancels[i] = c.subscribe.Subscribe(topic, func(hub.Message) {
+				order = append(order, i)
+				if i == len(cancels)-1 {
+					close(done)
+				}
+			})
+		}
+		cancels[5]()
+		if err := c.pub.Publish(context.Background(), topic, nil); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Fatalf("%s: not delivered", c.name)
+		}
+		var want []int
+		for i := range len(cancels) {
+			if i != 5 {
+				want = append(want, i)
+			}
+		}
+		if !slices.Equal(order, want) {
+			t.Errorf("%s: handlers ran in order %v", c.name, order)
+		}
+		for _, cancel := range cancels {
+			cancel()
+		}
+	}
+}
+
 // Presence counts connections on every instance; an entry whose instance
 // stopped renewing it expires.
 func TestPresence(t *testing.T) {
