@@ -3,6 +3,7 @@ package playback_test
 import (
 	"encoding/json"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -324,5 +325,32 @@ func TestHealthBatchesWrites(t *testing.T) {
 	_ = h.Flush()
 	if got := s.screenRecord(t).GetDateTime("last_seen").Time(); !got.Equal(monday10.Add(60 * time.Second)) {
 		t.Fatalf("last_seen %v", got)
+	}
+}
+
+// Lookups of one group at the same time render it once: the others wait
+// for that rendering and get the same content.
+func TestPlayerRendersAGroupOnceForLookupsAtOnce(t *testing.T) {
+	s := newSetup(t)
+	p := playback.NewPlayer(s.app, copenhagen)
+	screen := s.screenRecord(t)
+	start := make(chan struct{})
+	got := make([]*playback.Content, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() {
+			<-start
+			got[i], _ = p.Content(screen, monday10)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, c := range got {
+		if c == nil || c != got[0] {
+			t.Fatalf("lookup %d got %p, the first %p", i, c, got[0])
+		}
+	}
+	if n := p.Renders(); n != 1 {
+		t.Fatalf("rendered %d times", n)
 	}
 }

@@ -1,6 +1,7 @@
 package playback
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,8 +34,21 @@ type Player struct {
 
 	generation atomic.Uint64
 	mu         sync.Mutex
-	cache      map[string]cached // by contentKey
+	cache      map[string]cached  // by contentKey
+	flights    map[string]*flight // renderings under way, by contentKey
+	renders    atomic.Uint64      // Compute calls, for tests
 	screens    *recent.Cache
+}
+
+// flight is a rendering under way: a second Lookup of the same group in
+// the same generation waits for it rather than rendering it again (after
+// a change the screens' manager, the edge publisher and the delivery
+// reports all ask for every group at once).
+type flight struct {
+	generation uint64
+	done       chan struct{}
+	entry      cached
+	fail       error // an error that is not one of the two player errors
 }
 
 // maxScreenAge bounds how long a screen row is trusted without a change
@@ -55,7 +69,7 @@ type cached struct {
 
 // NewPlayer binds the cache invalidation to app's model hooks.
 func NewPlayer(app core.App, loc *time.Location) *Player {
-	p := &Player{app: app, loc: loc, cache: map[string]cached{}, screens: recent.New(maxScreenAge, maxScreens, nil)}
+	p := &Player{app: app, loc: loc, cache: map[string]cached{}, flights: map[string]*flight{}, screens: recent.New(maxScreenAge, maxScreens, nil)}
 	bump := func(e *core.ModelEvent) error {
 		p.Changed()
 		return e.Next()
@@ -110,10 +124,58 @@ func (p *Player) Lookup(screen *core.Record, at time.Time) (*Content, time.Time,
 	gen := p.generation.Load()
 	p.mu.Lock()
 	c, ok := p.cache[key]
-	p.mu.Unlock()
 	if ok && c.generation == gen && (c.until.IsZero() || at.Before(c.until)) {
+		p.mu.Unlock()
 		return c.content, c.until, c.err
 	}
+	f, flying := p.flights[key]
+	if !flying || f.generation != gen {
+		f = &flight{generation: gen, done: make(chan struct{})}
+		p.flights[key] = f
+		p.mu.Unlock()
+		p.fly(f, key, screen, at)
+	} else {
+		p.mu.Unlock()
+		<-f.done
+	}
+	if f.fail != nil {
+		return nil, time.Time{}, f.fail
+	}
+	if !f.entry.until.IsZero() && !at.Before(f.entry.until) {
+		// Rendered for an instant before a boundary this one is past.
+		return p.render(key, screen, at, gen)
+	}
+	return f.entry.content, f.entry.until, f.entry.err
+}
+
+// errNotRendered is what a flight's waiters get when its rendering ended
+// without an answer.
+var errNotRendered = errors.New("playback: the content was not rendered")
+
+// fly renders f's group and lands it: cached, and handed to its waiters.
+func (p *Player) fly(f *flight, key string, screen *core.Record, at time.Time) {
+	defer func() {
+		p.mu.Lock()
+		if p.flights[key] == f {
+			delete(p.flights, key)
+		}
+		p.mu.Unlock()
+		close(f.done)
+	}()
+	f.fail = errNotRendered // until it is: a panic in Compute leaves it
+	content, until, err := p.render(key, screen, at, f.generation)
+	f.fail = nil
+	if err != nil && !isPlayerError(err) {
+		f.fail = err
+		return
+	}
+	f.entry = cached{generation: f.generation, content: content, until: until, err: err}
+}
+
+// render computes a group's content and caches it unless a change came
+// meanwhile; an error other than the two player errors is not cached.
+func (p *Player) render(key string, screen *core.Record, at time.Time, gen uint64) (*Content, time.Time, error) {
+	p.renders.Add(1)
 	content, err := Compute(p.app, screen, at, p.loc)
 	if err != nil && !isPlayerError(err) {
 		return nil, time.Time{}, err
