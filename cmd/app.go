@@ -129,7 +129,7 @@ func wire(app core.App, site settings.Settings, kc keycloak.Config, now func() t
 	}
 	if server != nil && live.RedisURL != "" {
 		// The edges (openstream edge) serve screens from this state.
-		if _, err := publish.Register(app, server.Hub, live.RedisURL, site.TimeZone); err != nil {
+		if _, err := publish.Register(app, server.Hub, live.RedisURL, site.TimeZone, player); err != nil {
 			app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
 		}
 	}

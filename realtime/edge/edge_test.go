@@ -60,7 +60,7 @@ func startPrimary(t *testing.T, redisURL string) *primary {
 	}
 	opts, _ := redis.ParseURL(redisURL)
 	client := redis.NewClient(opts)
-	p := &primary{app: app, server: server, publisher: publish.New(app, publish.Config{Hub: h, Redis: client, Location: site.TimeZone})}
+	p := &primary{app: app, server: server, publisher: publish.New(app, publish.Config{Hub: h, Redis: client, Location: site.TimeZone, Player: player})}
 	t.Cleanup(func() { p.stop(); _ = client.Close() })
 	srv := httptest.NewServer(testapp.Handler(t, app))
 	t.Cleanup(srv.Close)

@@ -38,6 +38,13 @@ type Config struct {
 	Location *time.Location
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// Player, when set, is the content cache this instance's screens
+	// share (realtime.Register's): a group is then rendered once for the
+	// screens' sockets and the edges. It must be dropped on every change
+	// before this publisher's hub handler runs, as realtime.Register's
+	// handlers do, subscribed before it (the hub runs a topic's handlers
+	// in subscription order). Nil: a cache of its own, dropped here.
+	Player *playback.Player
 	// Lease, when set, elects the one instance that writes: every serve
 	// writing the same state rendered every group once per instance after
 	// each change (nil: this one writes).
@@ -52,7 +59,8 @@ type Publisher struct {
 	app    core.App
 	cfg    Config
 	store  *state.Store
-	player *playback.Player // its own cache: dropped before every recompute
+	player *playback.Player // Config.Player, or its own cache
+	shared bool             // the player is Config.Player
 	log    *slog.Logger
 
 	wake   chan struct{}
@@ -76,15 +84,21 @@ func New(app core.App, cfg Config) *Publisher {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Publisher{
 		app: app, cfg: cfg, store: state.NewStore(cfg.Redis, cfg.Prefix),
-		player: playback.NewPlayer(app, cfg.Location), log: app.Logger(),
+		player: cfg.Player, shared: cfg.Player != nil, log: app.Logger(),
 		wake: make(chan struct{}, 1), timer: time.NewTimer(time.Hour), ctx: ctx, cancel: cancel,
+	}
+	if !p.shared {
+		p.player = playback.NewPlayer(app, cfg.Location)
 	}
 	p.timer.Stop()
 	p.full.Store(true)
 	p.unsub = cfg.Hub.Subscribe(changes.Topic, func(hub.Message) {
-		// Whether this instance or another committed it, the cache may
-		// hold what it changed: dropped before the recompute is woken.
-		p.player.Changed()
+		// Whether this instance or another committed it, its own cache
+		// may hold what it changed: dropped before the recompute is
+		// woken. A shared one is dropped by its owner (Config.Player).
+		if !p.shared {
+			p.player.Changed()
+		}
 		p.Wake()
 	})
 	cfg.Hub.OnStatus(func(err error) {

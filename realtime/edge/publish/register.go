@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/realtime/edge/state"
 	"github.com/openstream-go/openstream/realtime/hub"
 	"github.com/openstream-go/openstream/realtime/lease"
@@ -17,15 +18,16 @@ import (
 const LeaseTTL = 3 * time.Second
 
 // Register publishes app's screen state into the Redis of redisURL while
-// app serves: started with the server, stopped when it terminates.
-func Register(app core.App, h hub.Hub, redisURL string, loc *time.Location) (*Publisher, error) {
+// app serves: started with the server, stopped when it terminates. player
+// is the screens' shared content cache (Config.Player), or nil.
+func Register(app core.App, h hub.Hub, redisURL string, loc *time.Location, player *playback.Player) (*Publisher, error) {
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	client := redis.NewClient(opts)
 	l := lease.New(client, state.DefaultPrefix+"publisher", LeaseTTL, app.Logger())
-	p := New(app, Config{Hub: h, Redis: client, Location: loc, Lease: l})
+	p := New(app, Config{Hub: h, Redis: client, Location: loc, Player: player, Lease: l})
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		p.Start()
 		l.Start()
