@@ -41,6 +41,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	deliverystore "github.com/openstream-go/openstream/playback/delivery"
 )
 
 // Goals of the issue (docs/operations.md, "Measured load").
@@ -99,6 +103,7 @@ type bench struct {
 	data    string // the data dir, once seeded
 	servers []*server
 	clients fleet
+	screens []string // seeded: their delivery hashes in Redis go at the end
 	once    sync.Once
 }
 
@@ -113,6 +118,7 @@ func (b *bench) cleanup() {
 		if b.data != "" && len(b.servers) > 0 {
 			printWarnings(b.data)
 		}
+		forgetDeliveries(b.o.redis, b.screens)
 		if b.dir == "" {
 			return
 		}
@@ -122,6 +128,32 @@ func (b *bench) cleanup() {
 			_ = os.RemoveAll(b.dir)
 		}
 	})
+}
+
+// forgetDeliveries deletes the seeded screens' delivery hashes: they
+// would outlive the run in Redis by their 30 days, ten thousand a run.
+func forgetDeliveries(redisURL string, screens []string) {
+	if len(screens) == 0 {
+		return
+	}
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return
+	}
+	client := redis.NewClient(opts)
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for start := 0; start < len(screens); start += 1000 {
+		keys := make([]string, 0, 1000)
+		for _, id := range screens[start:min(start+1000, len(screens))] {
+			keys = append(keys, deliverystore.RedisPrefix+id)
+		}
+		if err := client.Del(ctx, keys...).Err(); err != nil {
+			fmt.Printf("delivery hashes not deleted from Redis: %v\n", err)
+			return
+		}
+	}
 }
 
 func run(o options) int {
@@ -200,7 +232,7 @@ func (b *bench) run() error {
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	b.data = data
+	b.data, b.screens = data, sd.Screens
 	fmt.Printf("seed: %d screens in %d groups, %d editors, %.1fs\n", len(sd.Screens), len(sd.Groups), len(sd.Editors), time.Since(start).Seconds())
 
 	env := []string{"REDIS_URL=" + o.redis, "OPENSTREAM_EVENTS_ADDR=off", "CREATE_SCREEN_RATE=100000", "CORS_ALLOWED_ORIGINS=" + editorOrigin}
