@@ -11,7 +11,6 @@ package hub
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"sync"
 )
@@ -67,33 +66,40 @@ type Presence interface {
 // not reach the other instances.
 var ErrUnavailable = errors.New("realtime: other instances unreachable")
 
-// subscribers is the local fan-out both hubs share.
+// subscribers is the local fan-out both hubs share. Each topic's
+// handlers are kept in the order they subscribed, the order deliver runs
+// them in.
 type subscribers struct {
 	mu     sync.RWMutex
 	next   int
-	topics map[string]map[int]Handler
+	topics map[string][]subscription
+}
+
+type subscription struct {
+	id int
+	fn Handler
 }
 
 func (s *subscribers) subscribe(topic string, fn Handler) func() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.topics == nil {
-		s.topics = map[string]map[int]Handler{}
-	}
-	if s.topics[topic] == nil {
-		s.topics[topic] = map[int]Handler{}
+		s.topics = map[string][]subscription{}
 	}
 	s.next++
 	id := s.next
-	s.topics[topic][id] = fn
+	s.topics[topic] = append(s.topics[topic], subscription{id: id, fn: fn})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			delete(s.topics[topic], id)
-			if len(s.topics[topic]) == 0 {
+			// A new slice: deliver may be running over the old one.
+			left := slices.DeleteFunc(slices.Clone(s.topics[topic]), func(sub subscription) bool { return sub.id == id })
+			if len(left) == 0 {
 				delete(s.topics, topic)
+			} else {
+				s.topics[topic] = left
 			}
 		})
 	}
@@ -102,13 +108,9 @@ func (s *subscribers) subscribe(topic string, fn Handler) func() {
 func (s *subscribers) deliver(m Message) {
 	s.mu.RLock()
 	subs := s.topics[m.Topic]
-	handlers := make([]Handler, 0, len(subs))
-	for _, id := range slices.Sorted(maps.Keys(subs)) { // in subscription order
-		handlers = append(handlers, subs[id])
-	}
 	s.mu.RUnlock()
-	for _, fn := range handlers {
-		fn(m)
+	for _, sub := range subs {
+		sub.fn(m)
 	}
 }
 
