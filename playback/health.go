@@ -111,6 +111,26 @@ func (h *Health) Take() Sightings {
 	if h == nil || h.send != nil {
 		return nil
 	}
+	return h.take()
+}
+
+// Flush writes what SeenLater kept, in one transaction.
+func (h *Health) Flush() error {
+	if h == nil {
+		return nil
+	}
+	pending := h.take()
+	if pending == nil {
+		return nil
+	}
+	if h.send != nil {
+		return h.send(pending)
+	}
+	return WriteHealth(h.app, pending)
+}
+
+// take empties pending and returns what it held (nil: nothing).
+func (h *Health) take() Sightings {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.pending) == 0 {
@@ -119,24 +139,6 @@ func (h *Health) Take() Sightings {
 	pending := h.pending
 	h.pending = map[string]dbx.Params{}
 	return pending
-}
-
-// Flush writes what SeenLater kept, in one transaction.
-func (h *Health) Flush() error {
-	if h == nil {
-		return nil
-	}
-	h.mu.Lock()
-	pending := h.pending
-	h.pending = map[string]dbx.Params{}
-	h.mu.Unlock()
-	if len(pending) == 0 {
-		return nil
-	}
-	if h.send != nil {
-		return h.send(pending)
-	}
-	return WriteHealth(h.app, pending)
 }
 
 // columns are the fields to write for a sighting, or nil when the last
