@@ -60,7 +60,6 @@ type Publisher struct {
 	cfg    Config
 	store  *state.Store
 	player *playback.Player // Config.Player, or its own cache
-	shared bool             // the player is Config.Player
 	log    *slog.Logger
 
 	wake   chan struct{}
@@ -84,10 +83,10 @@ func New(app core.App, cfg Config) *Publisher {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Publisher{
 		app: app, cfg: cfg, store: state.NewStore(cfg.Redis, cfg.Prefix),
-		player: cfg.Player, shared: cfg.Player != nil, log: app.Logger(),
+		player: cfg.Player, log: app.Logger(),
 		wake: make(chan struct{}, 1), timer: time.NewTimer(time.Hour), ctx: ctx, cancel: cancel,
 	}
-	if !p.shared {
+	if cfg.Player == nil {
 		p.player = playback.NewPlayer(app, cfg.Location)
 	}
 	p.timer.Stop()
@@ -96,7 +95,7 @@ func New(app core.App, cfg Config) *Publisher {
 		// Whether this instance or another committed it, its own cache
 		// may hold what it changed: dropped before the recompute is
 		// woken. A shared one is dropped by its owner (Config.Player).
-		if !p.shared {
+		if cfg.Player == nil {
 			p.player.Changed()
 		}
 		p.Wake()

@@ -279,7 +279,7 @@ func (b *bench) run() error {
 	// when that run's primary did not give the lease back.
 	warm := newClient(sd.Key, o.compress)
 	for i := first; i < len(b.servers); i++ {
-		w := &screen{id: sd.Screens[i], inst: i}
+		var w *screen
 		for deadline := time.Now().Add(o.wait); ; time.Sleep(200 * time.Millisecond) {
 			w = &screen{id: sd.Screens[i], inst: i}
 			err := warm.connect(w, urls[i])
