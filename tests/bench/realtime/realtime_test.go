@@ -267,7 +267,10 @@ func TestContentVersion(t *testing.T) {
 // counts as the whole wait.
 func TestGoalTable(t *testing.T) {
 	o := options{n: 10000, content: contentRealistic, acks: true, wait: 15 * time.Second}
-	rounds := []delivery{{P99: 200 * time.Millisecond, AckedAll: time.Second}, {P99: 300 * time.Millisecond}}
+	rounds := []delivery{
+		{P99: 200 * time.Millisecond, AckedAll: time.Second, Received: 10000, AcksAfter: 10000, AckMax: 700 * time.Millisecond},
+		{P99: 300 * time.Millisecond, Received: 10000, AcksAfter: 9999, AckMax: 800 * time.Millisecond},
+	}
 	rows := goalTable(o, 10000, 3, rounds, []float64{10, 13}, stormResult{})
 	got := map[string]goalRow{}
 	for _, r := range rows {
@@ -279,10 +282,35 @@ func TestGoalTable(t *testing.T) {
 	if r := got["every screen acknowledged (delivery report)"]; !slices.Equal(r.values, []float64{1, 15}) || r.met() {
 		t.Errorf("acks row %+v", r)
 	}
+	if r := got["last ack from the change (acknowledged_at)"]; !slices.Equal(r.values, []float64{0.7, 15}) || r.met() {
+		t.Errorf("last ack row %+v", r)
+	}
 	if r := got["connect burst: screens with content"]; !r.met() {
 		t.Errorf("connect row %+v", r)
 	}
-	if len(rows) != 8 { // no editors: no editor rows
+	if len(rows) != 11 { // no editors: no editor rows
 		t.Errorf("%d rows", len(rows))
+	}
+}
+
+// An ack counts from the change when the server read it in the change's
+// millisecond or later; older acks (of an earlier round) and screens
+// that never acked do not count.
+func TestAckTimes(t *testing.T) {
+	t0 := time.Date(2026, 12, 6, 9, 0, 0, 400_700_000, time.UTC)
+	report := `{"summary":{"screens":4,"acknowledged":3},"screens":[
+		{"id":1,"acknowledged_at":"2026-12-06T10:00:00.400000+01:00"},
+		{"id":2,"acknowledged_at":"2026-12-06T10:00:00.650000+01:00"},
+		{"id":3,"acknowledged_at":"2026-12-06T09:59:58.100000+01:00"},
+		{"id":4,"acknowledged_at":null}]}`
+	got, err := ackTimes([]byte(report), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []time.Duration{0, 249300 * time.Microsecond}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if _, err := ackTimes([]byte(`{"screens":[{"acknowledged_at":"yesterday"}]}`), t0); err == nil {
+		t.Error("an unreadable time is not an error")
 	}
 }

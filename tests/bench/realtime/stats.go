@@ -25,6 +25,21 @@ type delivery struct {
 	// within the wait).
 	Acked    int
 	AckedAll time.Duration
+	// Of the acks the servers read after the change (the report's
+	// acknowledged_at): how many, and their p50, p99 and last from t0.
+	AcksAfter              int
+	AckP50, AckP99, AckMax time.Duration
+}
+
+// ackLatencies records the acks' times from t0 in d.
+func (d *delivery) ackLatencies(at []time.Duration) {
+	lat := slices.Clone(at)
+	slices.Sort(lat)
+	d.AcksAfter = len(lat)
+	d.AckP50, d.AckP99 = percentile(lat, 0.50), percentile(lat, 0.99)
+	if len(lat) > 0 {
+		d.AckMax = lat[len(lat)-1]
+	}
 }
 
 // latencies summarises receipts (unix ns) against t0, with lost sockets
