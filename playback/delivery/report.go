@@ -64,7 +64,13 @@ func (r Row) State() State {
 // FindRows reads the rows of the screens matching where, by name. It
 // scans them by hand: dbx's reflection made a report of 5,000 screens
 // allocate 14 MB, every second of an active emergency (BenchmarkReport).
+// It counts them first: growing the list as rows came allocated three
+// times what the rows take (a count costs a fraction of a millisecond).
 func FindRows(app core.App, where dbx.Expression) ([]Row, error) {
+	n := 0
+	if err := app.ConcurrentDB().Select("COUNT(*)").From(collections.DisplayWebsites).Where(where).Row(&n); err != nil {
+		return nil, err
+	}
 	rows, err := app.ConcurrentDB().Select(rowColumns...).From(collections.DisplayWebsites).
 		Where(where).OrderBy("name", "id").Build().Rows()
 	if err != nil {
@@ -80,7 +86,7 @@ func FindRows(app core.App, where dbx.Expression) ([]Row, error) {
 		dt, _ := types.ParseDateTime(s.String) // "" is the zero time
 		return dt
 	}
-	out := make([]Row, 0, 64)
+	out := make([]Row, 0, n) // a screen added since the count is appended too
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
@@ -169,7 +175,7 @@ func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time
 	}
 	rep := &Report{Emergency: emergency, Active: emergency.GetBool("is_active"), Screens: make([]Screen, 0, len(screens))}
 	expected := map[string]string{}
-	for _, r := range screens {
+	for i, r := range screens {
 		key := r.Group + "/" + r.Branch
 		want, ok := expected[key]
 		if !ok {
@@ -178,7 +184,7 @@ func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time
 			}
 			expected[key] = want
 		}
-		st := states[r.ID]
+		st := states[i]
 		s := Screen{Row: r, Online: rp.Online(r, now), State: st, Expected: want}
 		s.Delivered = want != "" && st.DeliveredVersion == want
 		s.Acked = want != "" && st.AckedVersion == want

@@ -296,10 +296,11 @@ func (m *Monitor) socketScreens(ctx context.Context, rows []delivery.Row) ([]del
 	if err != nil {
 		return nil, err
 	}
-	out := rows[:0]
+	out, next := rows[:0], 0 // next: the state of the next unknown row
 	for _, r := range rows {
 		if r.Via == "" {
-			st := states[r.ID]
+			st := states[next]
+			next++
 			if st.Via != delivery.ViaSocket {
 				continue
 			}

@@ -233,7 +233,7 @@ func TestEdgeServesWhatThePrimaryServes(t *testing.T) {
 			return false
 		}
 		st, err := reports.Of(context.Background(), rows)
-		return err == nil && st[p.aarhus.Screen].AckedVersion == version && st[p.aarhus.Screen].DeliveredVersion == version
+		return err == nil && st[0].AckedVersion == version && st[0].DeliveredVersion == version
 	})
 	// What the screens on the edge are seen doing reaches the primary's
 	// database (health as on serve's own sockets).

@@ -23,7 +23,7 @@ func (e *env) state(t *testing.T, id string) delivery.State {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return got[id]
+	return got[0]
 }
 
 // A screen acknowledges what it was sent; what it was never sent, a flood
