@@ -163,8 +163,20 @@ func ScreensOf(app core.App, emergency *core.Record) ([]Row, error) {
 	return FindRows(app, dbx.In("display_website_group", ids...))
 }
 
-// Report is emergency's delivery at now.
+// Report is emergency's delivery at now, with every screen.
 func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time.Time) (*Report, error) {
+	return rp.report(ctx, emergency, now, false)
+}
+
+// Summarize is emergency's delivery at now with only the screens that
+// are Unacknowledged: what the alert rounds need each second of an active
+// emergency, without keeping ten thousand screens while they work (the
+// instance doing them held a report's worth more heap than the others).
+func (rp *Reporter) Summarize(ctx context.Context, emergency *core.Record, now time.Time) (*Report, error) {
+	return rp.report(ctx, emergency, now, true)
+}
+
+func (rp *Reporter) report(ctx context.Context, emergency *core.Record, now time.Time, onlyUnacknowledged bool) (*Report, error) {
 	screens, err := ScreensOf(rp.App, emergency)
 	if err != nil {
 		return nil, err
@@ -173,7 +185,10 @@ func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Emergency: emergency, Active: emergency.GetBool("is_active"), Screens: make([]Screen, 0, len(screens))}
+	rep := &Report{Emergency: emergency, Active: emergency.GetBool("is_active")}
+	if !onlyUnacknowledged {
+		rep.Screens = make([]Screen, 0, len(screens))
+	}
 	expected := map[string]string{}
 	for i, r := range screens {
 		key := r.Group + "/" + r.Branch
@@ -188,7 +203,9 @@ func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time
 		s := Screen{Row: r, Online: rp.Online(r, now), State: st, Expected: want}
 		s.Delivered = want != "" && st.DeliveredVersion == want
 		s.Acked = want != "" && st.AckedVersion == want
-		rep.Screens = append(rep.Screens, s)
+		if !onlyUnacknowledged || s.Unacknowledged() {
+			rep.Screens = append(rep.Screens, s)
+		}
 		rep.Summary.Screens++
 		if s.Online {
 			rep.Summary.Online++
@@ -231,9 +248,15 @@ func (rp *Reporter) version(r Row, now time.Time) (string, error) {
 func (rep *Report) Unacknowledged() []Screen {
 	var out []Screen
 	for _, s := range rep.Screens {
-		if s.Online && !s.Acked && s.State.Via != ViaREST {
+		if s.Unacknowledged() {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// Unacknowledged reports whether s is online and did not acknowledge what
+// it plays now, and could have (REST players cannot).
+func (s Screen) Unacknowledged() bool {
+	return s.Online && !s.Acked && s.State.Via != ViaREST
 }

@@ -344,7 +344,7 @@ func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
 	seen := map[string]bool{}
 	for _, e := range active {
 		seen[e.Id] = true
-		rep, err := m.cfg.Reporter.Report(ctx, e, now)
+		rep, err := m.cfg.Reporter.Summarize(ctx, e, now)
 		if err != nil {
 			return err
 		}
@@ -374,7 +374,7 @@ func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
 	m.mu.Unlock()
 	for _, id := range ended {
 		if e, err := m.app.FindRecordById(collections.EmergencySlideshows, id); err == nil {
-			if rep, err := m.cfg.Reporter.Report(ctx, e, now); err == nil {
+			if rep, err := m.cfg.Reporter.Summarize(ctx, e, now); err == nil {
 				m.live(rep)
 			}
 		}

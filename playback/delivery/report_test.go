@@ -1,0 +1,79 @@
+package delivery_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/internal/apitest"
+	"github.com/openstream-go/openstream/internal/testapp"
+	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/playback/delivery"
+	"github.com/openstream-go/openstream/settings"
+)
+
+// Summarize counts exactly what Report counts, and keeps only the screens
+// an alert names: online, not acknowledged, not a REST player.
+func TestSummarizeKeepsOnlyTheUnacknowledged(t *testing.T) {
+	app := testapp.New(t)
+	branch := apitest.NewTenants(t, app).Branch["aarhus"]
+	show := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "normal", "branch": branch}).Id
+	alarm := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "alarm", "branch": branch}).Id
+	group := apitest.Create(t, app, collections.DisplayWebsiteGroups, map[string]any{"name": "g", "branch": branch, "default_slideshow": show}).Id
+	emergency := apitest.Create(t, app, collections.EmergencySlideshows, map[string]any{
+		"slideshow": alarm, "display_website_groups": []string{group}, "is_active": true,
+	})
+	now := time.Now()
+	ids := map[string]string{}
+	for name, seen := range map[string]time.Time{
+		"acked": now, "unacked": now, "rest poller": now, "offline": now.Add(-time.Hour), "never seen": {},
+	} {
+		fields := map[string]any{"name": name, "branch": branch, "display_website_group": group}
+		if !seen.IsZero() {
+			fields["last_seen"] = delivery.Stamp(seen)
+		}
+		ids[name] = apitest.Create(t, app, collections.DisplayWebsites, fields).Id
+	}
+	store := delivery.New(app, nil, "")
+	rp := &delivery.Reporter{App: app, Player: playback.NewPlayer(app, settings.Default().TimeZone), Store: store}
+	first, err := rp.Report(context.Background(), emergency, now)
+	if err != nil || len(first.Screens) != 5 || first.Screens[0].Expected == "" {
+		t.Fatalf("report before any delivery: %+v %v", first, err)
+	}
+	version := first.Screens[0].Expected
+	store.Delivered(ids["acked"], version, now, delivery.ViaSocket)
+	store.Acked(ids["acked"], version, now)
+	store.Delivered(ids["unacked"], version, now, delivery.ViaSocket)
+	store.Delivered(ids["rest poller"], version, now, delivery.ViaREST)
+
+	full, err := rp.Report(context.Background(), emergency, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := rp.Summarize(context.Background(), emergency, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := delivery.Summary{Screens: 5, Online: 3, Delivered: 3, Acknowledged: 1, Offline: 2}
+	if full.Summary != want || sum.Summary != want {
+		t.Errorf("summaries: report %+v, summarize %+v, want %+v", full.Summary, sum.Summary, want)
+	}
+	names := func(ss []delivery.Screen) []string {
+		var out []string
+		for _, s := range ss {
+			out = append(out, s.Row.Name)
+		}
+		return out
+	}
+	if got := names(full.Screens); len(got) != 5 {
+		t.Errorf("report's screens %v", got)
+	}
+	if got := names(full.Unacknowledged()); !slices.Equal(got, []string{"unacked"}) {
+		t.Errorf("report's unacknowledged %v", got)
+	}
+	if got := names(sum.Screens); !slices.Equal(got, []string{"unacked"}) {
+		t.Errorf("summarize kept %v", got)
+	}
+}
