@@ -16,6 +16,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -79,7 +80,16 @@ type Store struct {
 	mu    sync.Mutex
 	local map[string]State // this instance's writes (all of them without Redis)
 	dirty map[string]State // written since the last Flush
+	// news: since the last Flush, a screen was given or acknowledged a
+	// version it had not been (or was forgotten); the next Flush moves
+	// the generation on.
+	news bool
+	gen  atomic.Int64 // the generation without Redis
 }
+
+// generationKey holds the generation in Redis (no screen id is
+// "generation").
+const generationKey = "generation"
 
 // New returns a store; client nil keeps the state in this process, app
 // nil keeps it out of the rows (an edge, which has no database: Redis is
@@ -135,6 +145,10 @@ func (s *Store) update(screen string, st State) {
 	if !st.AckedAt.IsZero() && st.AckedVersion == prev.AckedVersion && st.AckedAt.Sub(prev.AckedAt) < refreshEvery {
 		return
 	}
+	if (!st.DeliveredAt.IsZero() && st.DeliveredVersion != prev.DeliveredVersion) ||
+		(!st.AckedAt.IsZero() && st.AckedVersion != prev.AckedVersion) {
+		s.news = true
+	}
 	s.local[screen] = prev.newer(st)
 	s.dirty[screen] = s.dirty[screen].newer(st)
 }
@@ -145,6 +159,27 @@ func (s *Store) Forget(screen string) {
 	defer s.mu.Unlock()
 	delete(s.local, screen)
 	delete(s.dirty, screen)
+	s.news = true
+}
+
+// Generation moves on with every Flush, on any instance sharing the
+// Redis, that recorded news: a screen given or acknowledging a version it
+// had not been. A report worked out at one generation still counts the
+// same deliveries and acks while it holds; what it cannot tell is screens
+// coming and going (sightings are not news) or content changed by the
+// clock before any screen gets it.
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	if s == nil {
+		return 0, nil
+	}
+	if s.redis == nil {
+		return s.gen.Load(), nil
+	}
+	n, err := s.redis.Get(ctx, s.key(generationKey)).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
 }
 
 // Flush writes what changed since the last Flush to Redis and to the rows,
@@ -153,21 +188,27 @@ func (s *Store) Forget(screen string) {
 // one; sightings are not (the next sighting writes last_seen again).
 func (s *Store) Flush(ctx context.Context, sightings playback.Sightings) error {
 	s.mu.Lock()
-	dirty := s.dirty
-	s.dirty = map[string]State{}
+	dirty, news := s.dirty, s.news
+	s.dirty, s.news = map[string]State{}, false
 	s.mu.Unlock()
-	if len(dirty) == 0 && len(sightings) == 0 {
+	if len(dirty) == 0 && len(sightings) == 0 && !news {
 		return nil
 	}
 	// The rows hold the state too (Of reads them), so a Redis outage
 	// only delays what other instances see; rows not written are retried.
-	redisErr := s.flushRedis(ctx, dirty)
+	redisErr := s.flushRedis(ctx, dirty, news)
 	rowsErr := s.flushRows(dirty, sightings)
-	if rowsErr != nil {
+	if news {
+		s.gen.Add(1)
+	}
+	if rowsErr != nil || (redisErr != nil && news) {
 		s.mu.Lock()
-		for id, st := range dirty {
-			s.dirty[id] = st.newer(s.dirty[id])
+		if rowsErr != nil {
+			for id, st := range dirty {
+				s.dirty[id] = st.newer(s.dirty[id])
+			}
 		}
+		s.news = s.news || (redisErr != nil && news) // the generation is moved on by a later Flush
 		s.mu.Unlock()
 	}
 	return errors.Join(redisErr, rowsErr)
@@ -175,8 +216,10 @@ func (s *Store) Flush(ctx context.Context, sightings playback.Sightings) error {
 
 func (s *Store) key(screen string) string { return s.prefix + screen }
 
-func (s *Store) flushRedis(ctx context.Context, dirty map[string]State) error {
-	if s.redis == nil || len(dirty) == 0 {
+// flushRedis writes dirty, then moves the generation on when there is
+// news (after the states: a report reading the new generation reads them).
+func (s *Store) flushRedis(ctx context.Context, dirty map[string]State, news bool) error {
+	if s.redis == nil || (len(dirty) == 0 && !news) {
 		return nil
 	}
 	_, err := s.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -190,6 +233,9 @@ func (s *Store) flushRedis(ctx context.Context, dirty map[string]State) error {
 			}
 			p.HSet(ctx, s.key(id), fields...)
 			p.Expire(ctx, s.key(id), redisTTL)
+		}
+		if news {
+			p.Incr(ctx, s.key(generationKey))
 		}
 		return nil
 	})

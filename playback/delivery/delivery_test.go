@@ -144,3 +144,62 @@ func TestFlushWritesSightingsWithDeliveries(t *testing.T) {
 		}
 	}
 }
+
+// The generation moves on with a flush of news (a version a screen had not
+// been given or had not acknowledged, a forgotten screen), on every store
+// sharing the Redis, and not with a refresh of the same version or with
+// sightings alone.
+func TestGenerationMovesOnNews(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "a", "branch": tenants.Branch["aarhus"]}).Id
+	opts, err := redis.ParseURL(testenv.RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := redis.NewClient(opts)
+	t.Cleanup(func() { _ = client.Close() })
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	prefix := "openstream-test-" + hex.EncodeToString(b) + ":"
+	t.Cleanup(func() { client.Del(context.Background(), prefix+id, prefix+"generation") })
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	steps := []struct {
+		name  string
+		do    func(s *delivery.Store)
+		moves bool
+	}{
+		{"first delivery", func(s *delivery.Store) { s.Delivered(id, "v1", at, delivery.ViaSocket) }, true},
+		{"the same version a minute later", func(s *delivery.Store) { s.Delivered(id, "v1", at.Add(time.Minute), delivery.ViaSocket) }, false},
+		{"acknowledged", func(s *delivery.Store) { s.Acked(id, "v1", at.Add(time.Minute)) }, true},
+		{"a new version", func(s *delivery.Store) { s.Delivered(id, "v2", at.Add(2*time.Minute), delivery.ViaSocket) }, true},
+		{"nothing", func(*delivery.Store) {}, false},
+		{"forgotten", func(s *delivery.Store) { s.Forget(id) }, true},
+	}
+	for _, shared := range []bool{true, false} {
+		local := delivery.New(app, nil, "")
+		writer, reader := local, local
+		if shared {
+			writer, reader = delivery.New(app, client, prefix), delivery.New(app, client, prefix)
+		}
+		ctx := context.Background()
+		for _, step := range steps {
+			before, err := reader.Generation(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			step.do(writer)
+			sightings := playback.Sightings{id: {"last_seen": delivery.Stamp(at)}}
+			if err := writer.Flush(ctx, sightings); err != nil {
+				t.Fatal(err)
+			}
+			after, err := reader.Generation(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if moved := after != before; moved != step.moves {
+				t.Errorf("Redis %v, %s: generation %d -> %d, want moved %v", shared, step.name, before, after, step.moves)
+			}
+		}
+	}
+}

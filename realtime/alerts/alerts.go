@@ -23,7 +23,9 @@ package alerts
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -118,15 +120,42 @@ type ScreenInfo struct {
 // reported on; now its live numbers come every second or two.
 const roundShare = 20
 
+// summaryEvery is the longest an active emergency's numbers go without
+// being worked out again while no delivery or ack changed anywhere
+// (delivery.Store.Generation) and no screen was marked offline or back:
+// REST players and screens not yet marked change them without news.
+// Working out ten thousand screens every second of an emergency kept
+// the instance doing it busy and its heap a report larger than the others'.
+const summaryEvery = 10 * time.Second
+
+// summarized is what an emergency's numbers were last worked out from.
+type summarized struct {
+	gen          int64
+	at           time.Time
+	emergency    string // what of its record the numbers depend on (recordKey)
+	pastDeadline bool   // AckWithin had passed since its activation
+}
+
+// recordKey is what of an emergency's record its numbers depend on
+// beyond the deliveries: which screens it covers, what they should show
+// and since when.
+func recordKey(e *core.Record) string {
+	return e.GetString("slideshow") + "|" + strings.Join(e.GetStringSlice("display_website_groups"), ",") + "|" +
+		e.GetDateTime(delivery.FieldActivatedAt).String()
+}
+
 // Monitor runs the rounds of one instance.
 type Monitor struct {
 	app core.App
 	cfg Config
 
-	mu      sync.Mutex
-	back    map[string]time.Time // screen marked offline -> first sighting since
-	sent    map[string]string    // active emergency -> its last summary sent
-	claimed map[string]bool      // emergency alerts claimed (without Redis)
+	mu         sync.Mutex
+	back       map[string]time.Time  // screen marked offline -> first sighting since
+	sent       map[string]string     // active emergency -> its last summary sent
+	claimed    map[string]bool       // emergency alerts claimed (without Redis)
+	summarized map[string]summarized // active emergency -> its last numbers' sources
+	moved      bool                  // this round marked a screen offline or back
+	reports    atomic.Int64
 
 	stop    chan struct{}
 	done    chan struct{}
@@ -159,7 +188,7 @@ func New(app core.App, cfg Config) *Monitor {
 		cfg.Location = time.UTC
 	}
 	return &Monitor{app: app, cfg: cfg, back: map[string]time.Time{}, sent: map[string]string{}, claimed: map[string]bool{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		summarized: map[string]summarized{}, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // Start runs a round every Interval until Close.
@@ -221,6 +250,9 @@ func (m *Monitor) Close() {
 // Check runs one round at the monitor's clock.
 func (m *Monitor) Check(ctx context.Context) error {
 	now := m.cfg.Now()
+	m.mu.Lock()
+	m.moved = false
+	m.mu.Unlock()
 	if err := m.screens(ctx, now); err != nil {
 		return err
 	}
@@ -253,6 +285,7 @@ func (m *Monitor) screens(ctx context.Context, now time.Time) error {
 		switch {
 		case since.IsZero() && !fresh:
 			if m.transition(r, "", delivery.Stamp(now)) {
+				m.markMoved()
 				m.alert(Alert{Kind: KindOffline, Model: "DisplayWebsite", ID: r.ID, At: m.at(now), Screen: m.info(r)})
 			}
 		case !since.IsZero() && fresh && seen.Time().After(since.Time()):
@@ -266,6 +299,7 @@ func (m *Monitor) screens(ctx context.Context, now time.Time) error {
 			if seen.Time().Sub(first) >= m.cfg.BackAfter && m.transition(r, since.String(), "") {
 				m.mu.Lock()
 				delete(m.back, r.ID)
+				m.moved = true
 				m.mu.Unlock()
 				m.alert(Alert{Kind: KindOnline, Model: "DisplayWebsite", ID: r.ID, At: m.at(now), Screen: m.info(r)})
 			}
@@ -314,6 +348,25 @@ func (m *Monitor) socketScreens(ctx context.Context, rows []delivery.Row) ([]del
 	return out, nil
 }
 
+func (m *Monitor) markMoved() {
+	m.mu.Lock()
+	m.moved = true
+	m.mu.Unlock()
+}
+
+// Reports is how many emergency reports the rounds worked out.
+func (m *Monitor) Reports() int64 { return m.reports.Load() }
+
+// unchanged reports whether the numbers of emergency id worked out from
+// last still hold for a round about to work them out from next.
+func (m *Monitor) unchanged(id string, next summarized) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	last, ok := m.summarized[id]
+	return ok && !m.moved && last.gen == next.gen && last.emergency == next.emergency &&
+		last.pastDeadline == next.pastDeadline && next.at.Sub(last.at) < summaryEvery
+}
+
 // transition sets offline_since from one value to another; only the
 // instance whose update matched the row alerts.
 func (m *Monitor) transition(r delivery.Row, from, to string) bool {
@@ -341,17 +394,29 @@ func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	// Read before the reports: news flushed while they are worked out
+	// moves it on, and the next round works them out again.
+	gen, genErr := m.cfg.Reporter.Store.Generation(ctx)
 	seen := map[string]bool{}
 	for _, e := range active {
 		seen[e.Id] = true
+		activated := e.GetDateTime(delivery.FieldActivatedAt)
+		pastDeadline := !activated.IsZero() && now.Sub(activated.Time()) >= m.cfg.AckWithin
+		from := summarized{gen: gen, at: now, emergency: recordKey(e), pastDeadline: pastDeadline}
+		if genErr == nil && m.unchanged(e.Id, from) {
+			continue
+		}
 		rep, err := m.cfg.Reporter.Summarize(ctx, e, now)
 		if err != nil {
 			return err
 		}
+		m.reports.Add(1)
+		m.mu.Lock()
+		m.summarized[e.Id] = from
+		m.mu.Unlock()
 		m.live(rep)
-		activated := e.GetDateTime(delivery.FieldActivatedAt)
 		missing := rep.Unacknowledged()
-		if activated.IsZero() || now.Sub(activated.Time()) < m.cfg.AckWithin || len(missing) == 0 {
+		if !pastDeadline || len(missing) == 0 {
 			continue
 		}
 		if !m.claim(ctx, "unacknowledged:"+e.Id+":"+activated.String()) {
@@ -369,6 +434,11 @@ func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
 	for id := range m.sent {
 		if !seen[id] {
 			ended = append(ended, id)
+		}
+	}
+	for id := range m.summarized {
+		if !seen[id] {
+			delete(m.summarized, id)
 		}
 	}
 	m.mu.Unlock()

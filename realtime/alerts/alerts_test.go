@@ -17,6 +17,7 @@ import (
 	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/rttest"
 	"github.com/openstream-go/openstream/internal/testapp"
+	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/realtime/alerts"
 	"github.com/openstream-go/openstream/realtime/hub"
@@ -268,5 +269,73 @@ func TestEdgeScreensAreWatched(t *testing.T) {
 		if got := !r.GetDateTime(delivery.FieldOfflineSince).IsZero(); got != want {
 			t.Errorf("%s: marked offline %v, want %v", r.GetString("name"), got, want)
 		}
+	}
+}
+
+// An active emergency's numbers are worked out again when a delivery or
+// an ack is news, when a screen is marked offline, when the emergency's
+// record changes, when its acknowledgement deadline passes, and at least
+// every ten seconds; not in every round.
+func TestRoundsWorkOutNumbersWhenTheyMayHaveChanged(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	sig := rttest.NewSignage(t, app, tenants.Branch["aarhus"], "aarhus")
+	emergency := apitest.Create(t, app, collections.EmergencySlideshows, map[string]any{
+		"slideshow": sig.Other, "display_website_groups": []string{sig.Group}, "is_active": true,
+	})
+	activated := emergency.GetDateTime(delivery.FieldActivatedAt).Time()
+	now := activated
+	store := delivery.New(app, nil, "")
+	rep := &delivery.Reporter{App: app, Player: playback.NewPlayer(app, time.UTC), Store: store, OfflineAfter: 2 * time.Minute}
+	mon := alerts.New(app, alerts.Config{Now: func() time.Time { return now }, Reporter: rep, AckWithin: 30 * time.Second})
+	t.Cleanup(mon.Close)
+	flush := func(sightings playback.Sightings) {
+		if err := store.Flush(t.Context(), sightings); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name  string
+		at    time.Duration // since the activation
+		do    func()
+		works bool
+	}{
+		{"first round", 0, nil, true},
+		{"nothing changed", time.Second, nil, false},
+		{"a delivery", time.Second, func() { store.Delivered(sig.Screen, "v1", now, delivery.ViaSocket); flush(nil) }, true},
+		{"a sighting only", time.Second, func() { flush(playback.Sightings{sig.Screen: {"last_seen": delivery.Stamp(now)}}) }, false},
+		{"nine seconds on", 10 * time.Second, nil, false},
+		{"ten seconds on", 11 * time.Second, nil, true},
+		{"ten more", 21 * time.Second, nil, true},
+		{"the deadline passed", 30 * time.Second, nil, true},
+		{"a second after it", 31 * time.Second, nil, false},
+		{"nearly two minutes unseen", 116 * time.Second, nil, true},
+		{"the screen marked offline", 122 * time.Second, nil, true},
+		{"another group added", 122 * time.Second, func() {
+			hall := apitest.Create(t, app, collections.DisplayWebsiteGroups, map[string]any{
+				"name": "hall", "branch": tenants.Branch["aarhus"], "default_slideshow": sig.Slideshow,
+			})
+			emergency.Set("display_website_groups", []string{sig.Group, hall.Id})
+			if err := app.Save(emergency); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	}
+	for _, step := range steps {
+		before := mon.Reports()
+		now = activated.Add(step.at)
+		if step.do != nil {
+			step.do()
+		}
+		if err := mon.Check(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if worked := mon.Reports() > before; worked != step.works {
+			t.Errorf("%s: worked out %v, want %v", step.name, worked, step.works)
+		}
+	}
+	rows, err := delivery.FindRows(app, dbx.HashExp{"id": sig.Screen})
+	if err != nil || len(rows) != 1 || rows[0].OfflineSince.IsZero() {
+		t.Fatalf("the screen is not marked offline: %+v %v", rows, err)
 	}
 }
