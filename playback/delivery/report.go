@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -127,6 +128,14 @@ type Reporter struct {
 	Store  *Store
 	// OfflineAfter is how long an unseen screen stays online (DefaultOfflineAfter).
 	OfflineAfter time.Duration
+
+	// The states Summarize last read, by screen, and the generation they
+	// were read at: while it holds, a summary (which counts versions, not
+	// times) is worked out from them and the rows, without reading ten
+	// thousand hashes from Redis again.
+	mu       sync.Mutex
+	known    map[string]State
+	knownGen int64
 }
 
 // Online reports whether a screen's row counts as online at now: seen (or
@@ -182,13 +191,23 @@ func (rp *Reporter) Summarize(ctx context.Context, emergency *core.Record, now t
 }
 
 func (rp *Reporter) report(ctx context.Context, emergency *core.Record, now time.Time, onlyUnacknowledged bool) (*Report, error) {
+	// Read before the states: news flushed meanwhile moves it on.
+	gen, genErr := rp.Store.Generation(ctx)
 	screens, err := ScreensOf(rp.App, emergency)
 	if err != nil {
 		return nil, err
 	}
-	states, err := rp.Store.Of(ctx, screens)
-	if err != nil {
-		return nil, err
+	var states []State
+	if onlyUnacknowledged && genErr == nil {
+		states = rp.knownStates(screens, gen)
+	}
+	if states == nil {
+		if states, err = rp.Store.Of(ctx, screens); err != nil {
+			return nil, err
+		}
+		if onlyUnacknowledged && genErr == nil {
+			rp.remember(screens, states, gen)
+		}
 	}
 	rep := &Report{Emergency: emergency, Active: emergency.GetBool("is_active")}
 	if !onlyUnacknowledged {
@@ -225,6 +244,38 @@ func (rp *Reporter) report(ctx context.Context, emergency *core.Record, now time
 		}
 	}
 	return rep, nil
+}
+
+// knownStates are the states of screens as Summarize last read them, when
+// that was at generation gen and covered every one of them (nil if not).
+func (rp *Reporter) knownStates(screens []Row, gen int64) []State {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.known == nil || rp.knownGen != gen {
+		return nil
+	}
+	out := make([]State, len(screens))
+	for i, r := range screens {
+		st, ok := rp.known[r.ID]
+		if !ok {
+			return nil // a screen new to the emergency: read them all
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// remember keeps states as read at generation gen, beside those of other
+// emergencies read at the same one.
+func (rp *Reporter) remember(screens []Row, states []State, gen int64) {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.known == nil || rp.knownGen != gen {
+		rp.known, rp.knownGen = make(map[string]State, len(screens)), gen
+	}
+	for i, r := range screens {
+		rp.known[r.ID] = states[i]
+	}
 }
 
 // version is what r's group plays at now ("none": nothing).

@@ -77,3 +77,65 @@ func TestSummarizeKeepsOnlyTheUnacknowledged(t *testing.T) {
 		t.Errorf("summarize kept %v", got)
 	}
 }
+
+// Summarize reads the states from Redis once per generation: a state
+// written behind the store's back is not seen until the generation moves;
+// Report always reads them.
+func TestSummarizeReadsStatesOncePerGeneration(t *testing.T) {
+	app := testapp.New(t)
+	branch := apitest.NewTenants(t, app).Branch["aarhus"]
+	show := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "normal", "branch": branch}).Id
+	alarm := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "alarm", "branch": branch}).Id
+	group := apitest.Create(t, app, collections.DisplayWebsiteGroups, map[string]any{"name": "g", "branch": branch, "default_slideshow": show}).Id
+	emergency := apitest.Create(t, app, collections.EmergencySlideshows, map[string]any{
+		"slideshow": alarm, "display_website_groups": []string{group}, "is_active": true,
+	})
+	now := time.Now()
+	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{
+		"name": "lobby", "branch": branch, "display_website_group": group, "last_seen": delivery.Stamp(now),
+	}).Id
+	client, prefix := testRedis(t, id)
+	store := delivery.New(app, client, prefix)
+	rp := &delivery.Reporter{App: app, Player: playback.NewPlayer(app, settings.Default().TimeZone), Store: store}
+	ctx := context.Background()
+	first, err := rp.Report(ctx, emergency, now)
+	if err != nil || len(first.Screens) != 1 {
+		t.Fatalf("%+v %v", first, err)
+	}
+	version := first.Screens[0].Expected
+	store.Delivered(id, version, now, delivery.ViaSocket)
+	if err := store.Flush(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	acked := func(summarize bool) int {
+		t.Helper()
+		report := rp.Report
+		if summarize {
+			report = rp.Summarize
+		}
+		rep, err := report(ctx, emergency, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Summary.Acknowledged
+	}
+	if n := acked(true); n != 0 {
+		t.Fatalf("acknowledged %d before any ack", n)
+	}
+	// Another process acknowledges without moving the generation.
+	if err := client.HSet(ctx, prefix+id, "av", version, "aa", now.UnixMilli()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := acked(true); n != 0 {
+		t.Errorf("Summarize read Redis again at the same generation: %d acknowledged", n)
+	}
+	if n := acked(false); n != 1 {
+		t.Errorf("Report did not read Redis: %d acknowledged", n)
+	}
+	if err := client.Incr(ctx, prefix+"generation").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := acked(true); n != 1 {
+		t.Errorf("Summarize after the generation moved: %d acknowledged", n)
+	}
+}
