@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/testapp"
@@ -14,17 +16,25 @@ import (
 	"github.com/openstream-go/openstream/settings"
 )
 
+// activeEmergency is an app with a branch, a group of it and an active
+// emergency over that group.
+func activeEmergency(t *testing.T) (app core.App, branch, group string, emergency *core.Record) {
+	t.Helper()
+	app = testapp.New(t)
+	branch = apitest.NewTenants(t, app).Branch["aarhus"]
+	show := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "normal", "branch": branch}).Id
+	alarm := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "alarm", "branch": branch}).Id
+	group = apitest.Create(t, app, collections.DisplayWebsiteGroups, map[string]any{"name": "g", "branch": branch, "default_slideshow": show}).Id
+	emergency = apitest.Create(t, app, collections.EmergencySlideshows, map[string]any{
+		"slideshow": alarm, "display_website_groups": []string{group}, "is_active": true,
+	})
+	return app, branch, group, emergency
+}
+
 // Summarize counts exactly what Report counts, and keeps only the screens
 // an alert names: online, not acknowledged, not a REST player.
 func TestSummarizeKeepsOnlyTheUnacknowledged(t *testing.T) {
-	app := testapp.New(t)
-	branch := apitest.NewTenants(t, app).Branch["aarhus"]
-	show := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "normal", "branch": branch}).Id
-	alarm := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "alarm", "branch": branch}).Id
-	group := apitest.Create(t, app, collections.DisplayWebsiteGroups, map[string]any{"name": "g", "branch": branch, "default_slideshow": show}).Id
-	emergency := apitest.Create(t, app, collections.EmergencySlideshows, map[string]any{
-		"slideshow": alarm, "display_website_groups": []string{group}, "is_active": true,
-	})
+	app, branch, group, emergency := activeEmergency(t)
 	now := time.Now()
 	ids := map[string]string{}
 	for name, seen := range map[string]time.Time{
@@ -82,14 +92,7 @@ func TestSummarizeKeepsOnlyTheUnacknowledged(t *testing.T) {
 // written behind the store's back is not seen until the generation moves;
 // Report always reads them.
 func TestSummarizeReadsStatesOncePerGeneration(t *testing.T) {
-	app := testapp.New(t)
-	branch := apitest.NewTenants(t, app).Branch["aarhus"]
-	show := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "normal", "branch": branch}).Id
-	alarm := apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "alarm", "branch": branch}).Id
-	group := apitest.Create(t, app, collections.DisplayWebsiteGroups, map[string]any{"name": "g", "branch": branch, "default_slideshow": show}).Id
-	emergency := apitest.Create(t, app, collections.EmergencySlideshows, map[string]any{
-		"slideshow": alarm, "display_website_groups": []string{group}, "is_active": true,
-	})
+	app, branch, group, emergency := activeEmergency(t)
 	now := time.Now()
 	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{
 		"name": "lobby", "branch": branch, "display_website_group": group, "last_seen": delivery.Stamp(now),
