@@ -1,9 +1,6 @@
 package realtime_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -124,21 +121,7 @@ func TestEmergencyDeliveryAcrossInstances(t *testing.T) {
 	app := testapp.New(t)
 	tenants := apitest.NewTenants(t, app)
 	links := hubtest.Linked(t, 2)
-	opts, err := redis.ParseURL(testenv.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := redis.NewClient(opts)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	prefix := "openstream-test-" + hex.EncodeToString(b) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		for it := rc.Scan(ctx, 0, prefix+"*", 100).Iterator(); it.Next(ctx); {
-			rc.Del(ctx, it.Val())
-		}
-		_ = rc.Close()
-	})
+	rc, prefix := testenv.Redis(t)
 	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
 	receiver := &webhook{}
 	hookSrv := httptest.NewServer(receiver)

@@ -4,8 +4,12 @@
 package testenv
 
 import (
+	"context"
+	"crypto/rand"
 	"os"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Variables the test command (scripts/test.sh) exports.
@@ -19,6 +23,27 @@ func PostgresURL(t testing.TB) string { return require(t, PostgresURLVar) }
 
 // RedisURL is the URL of the test Redis server.
 func RedisURL(t testing.TB) string { return require(t, RedisURLVar) }
+
+// Redis is a client of the test Redis server and a key prefix of the
+// test's own ("openstream-test-<random>:"); every key under the prefix is
+// deleted, and the client closed, when the test ends.
+func Redis(t testing.TB) (*redis.Client, string) {
+	t.Helper()
+	opts, err := redis.ParseURL(RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := redis.NewClient(opts)
+	prefix := "openstream-test-" + rand.Text() + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		for it := client.Scan(ctx, 0, prefix+"*", 1000).Iterator(); it.Next(ctx); {
+			client.Del(ctx, it.Val())
+		}
+		_ = client.Close()
+	})
+	return client, prefix
+}
 
 func require(t testing.TB, name string) string {
 	t.Helper()

@@ -2,8 +2,6 @@ package delivery_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
@@ -29,29 +27,6 @@ func rows(t *testing.T, app core.App, id string) []delivery.Row {
 	return r
 }
 
-// testRedis is a client of the tests' Redis and a prefix of this test's
-// own; the keys of screens and the generation are deleted at the end.
-func testRedis(t *testing.T, screens ...string) (*redis.Client, string) {
-	t.Helper()
-	opts, err := redis.ParseURL(testenv.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := redis.NewClient(opts)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	prefix := "openstream-test-" + hex.EncodeToString(b) + ":"
-	t.Cleanup(func() {
-		keys := []string{prefix + "generation"}
-		for _, id := range screens {
-			keys = append(keys, prefix+id)
-		}
-		client.Del(context.Background(), keys...)
-		_ = client.Close()
-	})
-	return client, prefix
-}
-
 // Two instances' stores over one Redis: what one records is seen by the
 // other after its Flush, which also writes the rows; the newest wins.
 func TestStoresShareThroughRedis(t *testing.T) {
@@ -62,7 +37,7 @@ func TestStoresShareThroughRedis(t *testing.T) {
 		"default_slideshow": apitest.Create(t, app, collections.Slideshows, map[string]any{"name": "s", "branch": tenants.Branch["aarhus"]}).Id,
 	}).Id
 	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "a", "branch": tenants.Branch["aarhus"], "display_website_group": group}).Id
-	client, prefix := testRedis(t, id)
+	client, prefix := testenv.Redis(t)
 	one, two := delivery.New(app, client, prefix), delivery.New(app, client, prefix)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -167,7 +142,7 @@ func TestGenerationMovesOnNews(t *testing.T) {
 	app := testapp.New(t)
 	tenants := apitest.NewTenants(t, app)
 	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "a", "branch": tenants.Branch["aarhus"]}).Id
-	client, prefix := testRedis(t, id)
+	client, prefix := testenv.Redis(t)
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	steps := []struct {
 		name  string

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/apitest"
@@ -50,18 +49,7 @@ func BenchmarkReport(b *testing.B) {
 	emergency := apitest.Create(b, app, collections.EmergencySlideshows, map[string]any{
 		"slideshow": show, "display_website_groups": []string{group}, "is_active": true,
 	})
-	opts, err := redis.ParseURL(testenv.RedisURL(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := redis.NewClient(opts)
-	b.Cleanup(func() { _ = client.Close() })
-	prefix := fmt.Sprintf("openstream-bench-%d:", time.Now().UnixNano())
-	b.Cleanup(func() {
-		for _, id := range ids {
-			client.Del(context.Background(), prefix+id)
-		}
-	})
+	client, prefix := testenv.Redis(b)
 	store := delivery.New(app, client, prefix)
 	now := time.Now()
 	for _, id := range ids {

@@ -11,6 +11,7 @@ import (
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/testapp"
+	"github.com/openstream-go/openstream/internal/testenv"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/playback/delivery"
 	"github.com/openstream-go/openstream/settings"
@@ -97,7 +98,7 @@ func TestSummarizeReadsStatesOncePerGeneration(t *testing.T) {
 	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{
 		"name": "lobby", "branch": branch, "display_website_group": group, "last_seen": delivery.Stamp(now),
 	}).Id
-	client, prefix := testRedis(t, id)
+	client, prefix := testenv.Redis(t)
 	store := delivery.New(app, client, prefix)
 	rp := &delivery.Reporter{App: app, Player: playback.NewPlayer(app, settings.Default().TimeZone), Store: store}
 	ctx := context.Background()
