@@ -314,3 +314,26 @@ func TestAckTimes(t *testing.T) {
 		t.Error("an unreadable time is not an error")
 	}
 }
+
+// A round's receipts and its acks are summarised alike, whatever order
+// they came in; none gives zeros.
+func TestQuantiles(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		in                 []time.Duration
+		lo, p50, p99, high time.Duration
+	}{
+		{nil, 0, 0, 0, 0},
+		{[]time.Duration{30 * ms, 10 * ms, 20 * ms}, 10 * ms, 20 * ms, 30 * ms, 30 * ms},
+	} {
+		lo, p50, p99, hi := quantiles(slices.Clone(c.in))
+		if lo != c.lo || p50 != c.p50 || p99 != c.p99 || hi != c.high {
+			t.Errorf("%v: %v %v %v %v", c.in, lo, p50, p99, hi)
+		}
+		var d delivery
+		d.ackLatencies(c.in)
+		if d.AcksAfter != len(c.in) || d.AckP50 != c.p50 || d.AckP99 != c.p99 || d.AckMax != c.high {
+			t.Errorf("acks %v: %+v", c.in, d)
+		}
+	}
+}

@@ -33,13 +33,8 @@ type delivery struct {
 
 // ackLatencies records the acks' times from t0 in d.
 func (d *delivery) ackLatencies(at []time.Duration) {
-	lat := slices.Clone(at)
-	slices.Sort(lat)
-	d.AcksAfter = len(lat)
-	d.AckP50, d.AckP99 = percentile(lat, 0.50), percentile(lat, 0.99)
-	if len(lat) > 0 {
-		d.AckMax = lat[len(lat)-1]
-	}
+	d.AcksAfter = len(at)
+	_, d.AckP50, d.AckP99, d.AckMax = quantiles(slices.Clone(at))
 }
 
 // latencies summarises receipts (unix ns) against t0, with lost sockets
@@ -50,12 +45,17 @@ func latencies(at []int64, t0 time.Time, lost, dropped int) delivery {
 	for i, v := range at {
 		lat[i] = time.Duration(v - t0.UnixNano())
 	}
-	slices.Sort(lat)
-	d.P50, d.P99 = percentile(lat, 0.50), percentile(lat, 0.99)
-	if len(lat) > 0 {
-		d.Min, d.Max = lat[0], lat[len(lat)-1]
-	}
+	d.Min, d.P50, d.P99, d.Max = quantiles(lat)
 	return d
+}
+
+// quantiles sorts lat and returns its min, p50, p99 and max (zeros for none).
+func quantiles(lat []time.Duration) (lo, p50, p99, hi time.Duration) {
+	if len(lat) == 0 {
+		return 0, 0, 0, 0
+	}
+	slices.Sort(lat)
+	return lat[0], percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
 }
 
 // merge summarises the reports of every client process for one round.
