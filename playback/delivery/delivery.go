@@ -162,6 +162,9 @@ func (s *Store) Forget(screen string) {
 	s.news = true
 }
 
+// NoGeneration stands for a generation that could not be read.
+const NoGeneration int64 = -1
+
 // Generation moves on with every Flush, on any instance sharing the
 // Redis, that recorded news: a screen given or acknowledging a version it
 // had not been. A report worked out at one generation still counts the

@@ -179,33 +179,35 @@ func ScreensOf(app core.App, emergency *core.Record) ([]Row, error) {
 
 // Report is emergency's delivery at now, with every screen.
 func (rp *Reporter) Report(ctx context.Context, emergency *core.Record, now time.Time) (*Report, error) {
-	return rp.report(ctx, emergency, now, false)
+	return rp.report(ctx, emergency, now, false, NoGeneration)
 }
 
 // Summarize is emergency's delivery at now with only the screens that
 // are Unacknowledged: what the alert rounds need each second of an active
 // emergency, without keeping ten thousand screens while they work (the
 // instance doing them held a report's worth more heap than the others).
-func (rp *Reporter) Summarize(ctx context.Context, emergency *core.Record, now time.Time) (*Report, error) {
-	return rp.report(ctx, emergency, now, true)
+// gen is the store's Generation as the caller read it before the call
+// (NoGeneration: it could not, and every state is read).
+func (rp *Reporter) Summarize(ctx context.Context, emergency *core.Record, now time.Time, gen int64) (*Report, error) {
+	return rp.report(ctx, emergency, now, true, gen)
 }
 
-func (rp *Reporter) report(ctx context.Context, emergency *core.Record, now time.Time, onlyUnacknowledged bool) (*Report, error) {
-	// Read before the states: news flushed meanwhile moves it on.
-	gen, genErr := rp.Store.Generation(ctx)
+// report works a report out; with a generation, from the states known at
+// it when there are.
+func (rp *Reporter) report(ctx context.Context, emergency *core.Record, now time.Time, onlyUnacknowledged bool, gen int64) (*Report, error) {
 	screens, err := ScreensOf(rp.App, emergency)
 	if err != nil {
 		return nil, err
 	}
 	var states []State
-	if onlyUnacknowledged && genErr == nil {
+	if gen != NoGeneration {
 		states = rp.knownStates(screens, gen)
 	}
 	if states == nil {
 		if states, err = rp.Store.Of(ctx, screens); err != nil {
 			return nil, err
 		}
-		if onlyUnacknowledged && genErr == nil {
+		if gen != NoGeneration {
 			rp.remember(screens, states, gen)
 		}
 	}

@@ -63,7 +63,11 @@ func TestSummarizeKeepsOnlyTheUnacknowledged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := rp.Summarize(context.Background(), emergency, now)
+	gen, err := store.Generation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := rp.Summarize(context.Background(), emergency, now, gen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +117,18 @@ func TestSummarizeReadsStatesOncePerGeneration(t *testing.T) {
 	}
 	acked := func(summarize bool) int {
 		t.Helper()
-		report := rp.Report
-		if summarize {
-			report = rp.Summarize
+		if !summarize {
+			rep, err := rp.Report(ctx, emergency, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep.Summary.Acknowledged
 		}
-		rep, err := report(ctx, emergency, now)
+		gen, err := store.Generation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := rp.Summarize(ctx, emergency, now, gen)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,6 +146,9 @@ func TestSummarizeReadsStatesOncePerGeneration(t *testing.T) {
 	}
 	if n := acked(false); n != 1 {
 		t.Errorf("Report did not read Redis: %d acknowledged", n)
+	}
+	if rep, err := rp.Summarize(ctx, emergency, now, delivery.NoGeneration); err != nil || rep.Summary.Acknowledged != 1 {
+		t.Errorf("Summarize without a generation did not read Redis: %+v %v", rep, err)
 	}
 	if err := client.Incr(ctx, prefix+"generation").Err(); err != nil {
 		t.Fatal(err)

@@ -396,17 +396,20 @@ func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
 	}
 	// Read before the reports: news flushed while they are worked out
 	// moves it on, and the next round works them out again.
-	gen, genErr := m.cfg.Reporter.Store.Generation(ctx)
+	gen, err := m.cfg.Reporter.Store.Generation(ctx)
+	if err != nil {
+		gen = delivery.NoGeneration // worked out from Redis every round
+	}
 	seen := map[string]bool{}
 	for _, e := range active {
 		seen[e.Id] = true
 		activated := e.GetDateTime(delivery.FieldActivatedAt)
 		pastDeadline := !activated.IsZero() && now.Sub(activated.Time()) >= m.cfg.AckWithin
 		from := summarized{gen: gen, at: now, emergency: recordKey(e), pastDeadline: pastDeadline}
-		if genErr == nil && m.unchanged(e.Id, from) {
+		if gen != delivery.NoGeneration && m.unchanged(e.Id, from) {
 			continue
 		}
-		rep, err := m.cfg.Reporter.Summarize(ctx, e, now)
+		rep, err := m.cfg.Reporter.Summarize(ctx, e, now, gen)
 		if err != nil {
 			return err
 		}
@@ -444,7 +447,7 @@ func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
 	m.mu.Unlock()
 	for _, id := range ended {
 		if e, err := m.app.FindRecordById(collections.EmergencySlideshows, id); err == nil {
-			if rep, err := m.cfg.Reporter.Summarize(ctx, e, now); err == nil {
+			if rep, err := m.cfg.Reporter.Summarize(ctx, e, now, gen); err == nil {
 				m.live(rep)
 			}
 		}
