@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/openstream-go/openstream/internal/testio"
 )
@@ -54,13 +57,14 @@ func rawGet(t *testing.T, u, key string) (int, string) {
 	return res.StatusCode, string(raw)
 }
 
-// The program's edge, with nothing but REDIS_URL, serves a screen the
-// same bytes as the primary, on REST and on the socket, and writes no file.
+// The program's edge, with nothing but REDIS_URL and the primary's
+// REDIS_PREFIX, serves a screen the same bytes as the primary, on REST and
+// on the socket, and writes no file; no key is left outside the prefix.
 func TestEdgeCommandServesThePrimarysScreens(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t)
 	dir := t.TempDir()
-	edge := startEdge(t, dir, "REDIS_URL="+c.redis.URL(), "OPENSTREAM_PRIMARY_URL="+c.a)
+	edge := startEdge(t, dir, "REDIS_URL="+c.redis.URL(), "REDIS_PREFIX="+clusterPrefix, "OPENSTREAM_PRIMARY_URL="+c.a)
 
 	path := "/api/display-website/get-active-content?id=" + c.screens[0]
 	for _, key := range []string{c.key, "", "not-a-key"} {
@@ -85,5 +89,17 @@ func TestEdgeCommandServesThePrimarysScreens(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("the edge wrote %v", entries)
+	}
+	opts, _ := redis.ParseURL(c.redis.URL())
+	client := redis.NewClient(opts)
+	defer client.Close()
+	keys, err := client.Keys(context.Background(), "*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys: %v %v", keys, err)
+	}
+	for _, k := range keys {
+		if !strings.HasPrefix(k, clusterPrefix) {
+			t.Errorf("key %q is outside REDIS_PREFIX %q", k, clusterPrefix)
+		}
 	}
 }

@@ -26,11 +26,15 @@ type cluster struct {
 	screens          [2]string
 }
 
+// clusterPrefix is the clusters' REDIS_PREFIX: not the default, so the
+// tests show every part of the program keeps to it.
+const clusterPrefix = "kommune-a:"
+
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	_, data := seedAarhus(t)
 	c := &cluster{redis: redistest.Start(t), data: data}
-	env := []string{"REDIS_URL=" + c.redis.URL(), "CORS_ALLOWED_ORIGINS=" + editorOrigin}
+	env := []string{"REDIS_URL=" + c.redis.URL(), "REDIS_PREFIX=" + clusterPrefix, "CORS_ALLOWED_ORIGINS=" + editorOrigin}
 	c.a = "http://" + startServer(t, data, env...)
 	c.b = "http://" + startServer(t, data, env...)
 
@@ -218,7 +222,7 @@ func TestSwitchedOffKeyStopsEveryInstance(t *testing.T) {
 	}
 	onA, _ := c.screen(t, c.a, 0)
 	onB, _ := c.screen(t, c.b, 1)
-	out, err := openstream(t, t.TempDir(), []string{"REDIS_URL=" + c.redis.URL()}, "branch-api-key", "deactivate", c.branch, "--dir", c.data)
+	out, err := openstream(t, t.TempDir(), []string{"REDIS_URL=" + c.redis.URL(), "REDIS_PREFIX=" + clusterPrefix}, "branch-api-key", "deactivate", c.branch, "--dir", c.data)
 	if err != nil {
 		t.Fatalf("deactivate: %v\n%s", err, out)
 	}

@@ -114,7 +114,7 @@ func wire(app core.App, site settings.Settings, kc keycloak.Config, now func() t
 	}
 	loginlimit.Register(app, limits)
 	live := realtime.ConfigFromEnv(site, os.Getenv)
-	deliveries, err := delivery.FromURL(app, live.RedisURL)
+	deliveries, err := delivery.FromURL(app, live.RedisURL, live.RedisPrefix)
 	if err != nil {
 		err = fmt.Errorf("REDIS_URL: %w", err)
 		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
@@ -129,7 +129,7 @@ func wire(app core.App, site settings.Settings, kc keycloak.Config, now func() t
 	}
 	if server != nil && live.RedisURL != "" {
 		// The edges (openstream edge) serve screens from this state.
-		if _, err := publish.Register(app, server.Hub, live.RedisURL, site.TimeZone, player); err != nil {
+		if _, err := publish.Register(app, server.Hub, live.RedisURL, live.RedisPrefix, site.TimeZone, player); err != nil {
 			app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
 		}
 	}

@@ -28,8 +28,8 @@ func newEdgeCommand() *cobra.Command {
 		Use:   "edge",
 		Short: "Serve screens from the primary's state in Redis (REDIS_URL), with no data directory",
 		Long: "Serves what screens use (get-active-content, /ws/screens/, /api/health) from the state the\n" +
-			"primary (`openstream serve` with REDIS_URL) publishes in Redis; it needs only REDIS_URL and\n" +
-			"writes no files. Everything else is answered 421 with the primary ($" + EnvPrimaryURL + ").",
+			"primary (`openstream serve` with REDIS_URL) publishes in Redis; it needs only REDIS_URL (and\n" +
+			"the primary's REDIS_PREFIX, if set) and writes no files. Everything else is answered 421 with the primary ($" + EnvPrimaryURL + ").",
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true, // main logs it
@@ -37,7 +37,7 @@ func newEdgeCommand() *cobra.Command {
 			site := settings.FromEnv(os.Getenv)
 			live := realtime.ConfigFromEnv(site, os.Getenv)
 			srv, err := edge.New(edge.Config{
-				RedisURL: live.RedisURL, Primary: os.Getenv(EnvPrimaryURL), Origins: site.CORSOrigins,
+				RedisURL: live.RedisURL, RedisPrefix: live.RedisPrefix, Primary: os.Getenv(EnvPrimaryURL), Origins: site.CORSOrigins,
 				PingInterval: live.PingInterval,
 			})
 			if err != nil {

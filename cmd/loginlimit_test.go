@@ -60,7 +60,7 @@ func (in instance) post(t *testing.T, addr, path string, body any, token string)
 // limits of env and the clock c.
 func twoInstances(t *testing.T, c *testclock.Clock, env map[string]string) [2]instance {
 	t.Helper()
-	t.Setenv("REDIS_URL", testenv.RedisURL(t))
+	testenv.RedisDeployment(t)
 	t.Setenv("OPENSTREAM_EVENTS_ADDR", "off")
 	for k, v := range env {
 		t.Setenv(k, v)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openstream-go/openstream/integrations/cache"
 	"github.com/openstream-go/openstream/integrations/internal/data"
+	"github.com/openstream-go/openstream/settings"
 )
 
 // Environment variables read by ConfigFromEnv. The secrets keep upstream's
@@ -25,7 +26,7 @@ const (
 	EnvKMDURL             = "KMD_API_URL"                  // KMD booking API root ("/Monitor/…")
 	EnvKMDAPIKey          = "KMD_API_KEY"                  // KMD authenticationCode
 	EnvRedisURL           = "REDIS_URL"                    // shared cache; unset: in-process
-	EnvRedisPrefix        = "INTEGRATIONS_REDIS_PREFIX"    // key prefix in that Redis
+	EnvRedisPrefix        = "INTEGRATIONS_REDIS_PREFIX"    // key prefix in that Redis (default REDIS_PREFIX + "integrations:")
 	EnvTimeout            = "INTEGRATIONS_HTTP_TIMEOUT"    // per outbound call ("15s" or seconds)
 	EnvErrorTTL           = "INTEGRATIONS_ERROR_CACHE_TTL" // how long failures are remembered
 )
@@ -88,6 +89,10 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		KMDAPIKey:   getenv(EnvKMDAPIKey),
 		RedisURL:    strings.TrimSpace(getenv(EnvRedisURL)),
 		RedisPrefix: strings.TrimSpace(getenv(EnvRedisPrefix)),
+	}
+	if c.RedisPrefix == "" {
+		// Under the deployment's REDIS_PREFIX unless named on its own.
+		c.RedisPrefix = settings.RedisPrefix(getenv) + "integrations:"
 	}
 	var err error
 	if c.DDBBaseURLs, err = ParseDDBBaseURLs(getenv(EnvDDBBaseURLs)); err != nil {

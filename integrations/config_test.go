@@ -19,8 +19,12 @@ func TestConfigFromEnv(t *testing.T) {
 	if c.DRFeedsURL != "https://www.dr.dk/nyheder/service/feeds" || c.WeatherURL != "https://api.open-meteo.com/v1/forecast" ||
 		c.WinKASURL != "https://air.winkas.net/api" || c.KMDURL != "https://booking-ltk.kmd.dk/kmd_webapi/api" ||
 		c.Timeout != 15*time.Second || c.ErrorTTL != 30*time.Second || c.RedisURL != "" || len(c.DDBBaseURLs) != 0 ||
-		c.KMDAPIKey != "" || c.WinKAS != (integrations.WinKASCredentials{}) {
+		c.KMDAPIKey != "" || c.WinKAS != (integrations.WinKASCredentials{}) || c.RedisPrefix != "openstream:integrations:" {
 		t.Fatalf("defaults %+v", c)
+	}
+	// The caches live under the deployment's prefix unless named apart.
+	if c := integrations.ConfigFromEnv(env(map[string]string{"REDIS_PREFIX": "aarhus"})); c.RedisPrefix != "aarhus:integrations:" {
+		t.Fatalf("under REDIS_PREFIX: %q", c.RedisPrefix)
 	}
 
 	c = integrations.ConfigFromEnv(env(map[string]string{

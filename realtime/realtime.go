@@ -36,6 +36,9 @@ type Config struct {
 	// (in-process when that is empty).
 	Hub      hub.Hub
 	RedisURL string
+	// RedisPrefix starts every key and channel in Redis (REDIS_PREFIX;
+	// "" is settings.DefaultRedisPrefix).
+	RedisPrefix string
 	// Player and Health are shared with the REST API.
 	Player *playback.Player
 	Health *playback.Health
@@ -71,10 +74,10 @@ const (
 // DefaultEventsAddr is where the unchanged frontend looks for /events.
 const DefaultEventsAddr = ":3000"
 
-// ConfigFromEnv reads REDIS_URL, OPENSTREAM_EVENTS_ADDR, SCREEN_PING_INTERVAL
+// ConfigFromEnv reads REDIS_URL, REDIS_PREFIX, OPENSTREAM_EVENTS_ADDR, SCREEN_PING_INTERVAL
 // and WS_AUTH_TIMEOUT.
 func ConfigFromEnv(site settings.Settings, getenv func(string) string) Config {
-	cfg := Config{Settings: site, RedisURL: getenv(EnvRedisURL), EventsAddr: DefaultEventsAddr, WebhookURL: getenv(EnvAlertWebhook)}
+	cfg := Config{Settings: site, RedisURL: getenv(EnvRedisURL), RedisPrefix: settings.RedisPrefix(getenv), EventsAddr: DefaultEventsAddr, WebhookURL: getenv(EnvAlertWebhook)}
 	if v := getenv(EnvEventsAddr); v != "" {
 		cfg.EventsAddr = v
 	}
@@ -120,8 +123,11 @@ func Register(app core.App, cfg Config) (*Server, error) {
 	if cfg.Health == nil {
 		cfg.Health = playback.NewHealth(app, cfg.Settings.ScreenOnlineWindow)
 	}
+	if cfg.RedisPrefix == "" {
+		cfg.RedisPrefix = settings.DefaultRedisPrefix
+	}
 	if cfg.Hub == nil {
-		h, err := NewHub(cfg.RedisURL, app.Logger())
+		h, err := NewHub(cfg.RedisURL, cfg.RedisPrefix, app.Logger())
 		if err != nil {
 			return nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
@@ -144,9 +150,9 @@ func Register(app core.App, cfg Config) (*Server, error) {
 	if opts, err := redis.ParseURL(cfg.RedisURL); err == nil {
 		claims = redis.NewClient(opts)
 	}
-	s.alertsLease = lease.New(claims, "openstream:alerts:lease", alertsLeaseTTL, app.Logger())
+	s.alertsLease = lease.New(claims, cfg.RedisPrefix+"alerts:lease", alertsLeaseTTL, app.Logger())
 	s.Alerts = alerts.New(app, alerts.Config{
-		Hub: cfg.Hub, Events: s.Events, Redis: claims, Now: cfg.Now, Location: cfg.Settings.TimeZone,
+		Hub: cfg.Hub, Events: s.Events, Redis: claims, Prefix: cfg.RedisPrefix + "alerts:", Now: cfg.Now, Location: cfg.Settings.TimeZone,
 		Quiet:    func(ctx context.Context) { s.Screens.WaitQuiet(ctx, alertDelay) },
 		Lease:    s.alertsLease,
 		Reporter: &delivery.Reporter{App: app, Player: cfg.Player, Store: s.Screens.Delivery(), OfflineAfter: cfg.Settings.ScreenOfflineAfter},
@@ -196,8 +202,9 @@ func (s *Server) Close() {
 	_ = s.Hub.Close()
 }
 
-// NewHub is the Redis hub for a redis:// URL, the in-process one for "".
-func NewHub(redisURL string, log *slog.Logger) (hub.Hub, error) {
+// NewHub is the Redis hub for a redis:// URL, its channel and keys under
+// prefix (the deployment's REDIS_PREFIX), the in-process one for "".
+func NewHub(redisURL, prefix string, log *slog.Logger) (hub.Hub, error) {
 	if redisURL == "" {
 		return hub.NewLocal(), nil
 	}
@@ -215,5 +222,5 @@ func NewHub(redisURL string, log *slog.Logger) (hub.Hub, error) {
 		// Not fatal: the hub keeps retrying and delivers locally meanwhile.
 		log.Warn("realtime: Redis not reachable yet", "url", opts.Addr, "error", err)
 	}
-	return hub.NewRedis(client, hub.RedisOptions{Logger: log}), nil
+	return hub.NewRedis(client, hub.RedisOptions{Prefix: prefix, Logger: log}), nil
 }

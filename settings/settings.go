@@ -54,6 +54,25 @@ type Settings struct {
 	CreateScreenRate int
 }
 
+// DefaultRedisPrefix starts the deployment's Redis keys when REDIS_PREFIX is unset.
+const DefaultRedisPrefix = "openstream:"
+
+// RedisPrefix reads REDIS_PREFIX, which starts every key and channel a
+// deployment uses in Redis, so deployments and test runs can share one
+// Redis. Each package that keeps something in Redis reads it with its
+// REDIS_URL. Unset is DefaultRedisPrefix; a prefix not ending in ':' gets
+// one, so the packages' own names ("delivery:", "alerts:") stay apart.
+func RedisPrefix(getenv func(string) string) string {
+	p := strings.TrimSpace(getenv("REDIS_PREFIX"))
+	if p == "" {
+		return DefaultRedisPrefix
+	}
+	if !strings.HasSuffix(p, ":") {
+		p += ":"
+	}
+	return p
+}
+
 // DefaultCreateScreenRate is upstream's throttle of create-screen per key.
 const DefaultCreateScreenRate = 100
 

@@ -54,6 +54,29 @@ func TestFromEnv(t *testing.T) {
 	}
 }
 
+// TestRedisPrefix: one Redis can hold several deployments, each under
+// its own prefix, which always ends in ':' so the packages' names after
+// it stay readable.
+func TestRedisPrefix(t *testing.T) {
+	for _, tc := range []struct{ env, want string }{
+		{"", "openstream:"},
+		{"   ", "openstream:"},
+		{"staging:", "staging:"},
+		{" aarhus-prod ", "aarhus-prod:"},
+		{"kommune:openstream:", "kommune:openstream:"},
+	} {
+		got := RedisPrefix(func(k string) string {
+			if k == "REDIS_PREFIX" {
+				return tc.env
+			}
+			return ""
+		})
+		if got != tc.want {
+			t.Errorf("REDIS_PREFIX=%q: %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
+
 func TestResetLink(t *testing.T) {
 	tests := []struct{ tmpl, want string }{
 		{"", "https://openstream.dk/reset-password?token=a%2Bb"},

@@ -95,6 +95,7 @@ var Variables = []Variable{
 
 	// Realtime (realtime) and the integration caches (integrations).
 	{"REDIS_URL", "", Server},
+	{"REDIS_PREFIX", "openstream:", Server},
 	{"OPENSTREAM_EVENTS_ADDR", ":3000", Server},
 	{"OPENSTREAM_LOG_ROUTINE_REQUESTS", "false", Server},
 	{"OPENSTREAM_LOG_SLOW_REQUESTS", "1s", Server},
@@ -113,7 +114,7 @@ var Variables = []Variable{
 	{"WINKAS_CONTRACTCODE", "", Server},
 	{"KMD_API_URL", "https://booking-ltk.kmd.dk/kmd_webapi/api", Server},
 	{"KMD_API_KEY", "", Server},
-	{"INTEGRATIONS_REDIS_PREFIX", "openstream:integrations:", Server},
+	{"INTEGRATIONS_REDIS_PREFIX", "", Server},
 	{"INTEGRATIONS_HTTP_TIMEOUT", "15s", Server},
 	{"INTEGRATIONS_ERROR_CACHE_TTL", "30s", Server},
 

@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/openstream-go/openstream/settings"
 )
 
 // Environment variables read by ConfigFromEnv.
@@ -44,8 +46,9 @@ const (
 	DefaultPerAddress = 30
 )
 
-// RedisPrefix starts every key the limiter stores in Redis.
-const RedisPrefix = "openstream:login-limit:"
+// redisName follows the deployment's Redis prefix in every key the
+// limiter stores ("openstream:login-limit:" by default).
+const redisName = "login-limit:"
 
 // redisTimeout bounds one call to Redis; beyond it the attempt is counted
 // in this process instead, so a hanging Redis cannot hang sign-ins.
@@ -61,6 +64,9 @@ type Config struct {
 	PerAddress int
 	// RedisURL shares the counts between instances; "" keeps them here.
 	RedisURL string
+	// RedisPrefix is the deployment's (REDIS_PREFIX; "" is
+	// settings.DefaultRedisPrefix).
+	RedisPrefix string
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Logger hears when Redis goes away and comes back (nil: slog.Default;
@@ -69,10 +75,11 @@ type Config struct {
 }
 
 // ConfigFromEnv reads LOGIN_LIMIT_WINDOW (a Go duration or seconds),
-// LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS and REDIS_URL. An
+// LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS, REDIS_URL and REDIS_PREFIX. An
 // unreadable or negative value keeps its default, as the other variables do.
 func ConfigFromEnv(getenv func(string) string) Config {
-	cfg := Config{Window: DefaultWindow, PerAccount: DefaultPerAccount, PerAddress: DefaultPerAddress, RedisURL: getenv(EnvRedisURL)}
+	cfg := Config{Window: DefaultWindow, PerAccount: DefaultPerAccount, PerAddress: DefaultPerAddress, RedisURL: getenv(EnvRedisURL),
+		RedisPrefix: settings.RedisPrefix(getenv)}
 	if d, ok := parseWindow(getenv(EnvWindow)); ok {
 		cfg.Window = d
 	}
@@ -117,7 +124,11 @@ func New(cfg Config) (*Limiter, error) {
 		if err != nil {
 			return nil, err
 		}
-		shared = newRedisStore(redis.NewClient(opts), RedisPrefix)
+		prefix := cfg.RedisPrefix
+		if prefix == "" {
+			prefix = settings.DefaultRedisPrefix
+		}
+		shared = newRedisStore(redis.NewClient(opts), prefix+redisName)
 	}
 	return newLimiter(cfg, shared), nil
 }

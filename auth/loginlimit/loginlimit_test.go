@@ -238,12 +238,12 @@ func TestThrottledSeconds(t *testing.T) {
 func TestConfigFromEnv(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	cfg := loginlimit.ConfigFromEnv(env(nil))
-	if cfg.Window != 15*time.Minute || cfg.PerAccount != 10 || cfg.PerAddress != 30 || cfg.RedisURL != "" {
+	if cfg.Window != 15*time.Minute || cfg.PerAccount != 10 || cfg.PerAddress != 30 || cfg.RedisURL != "" || cfg.RedisPrefix != "openstream:" {
 		t.Fatalf("defaults %+v", cfg)
 	}
 	cfg = loginlimit.ConfigFromEnv(env(map[string]string{"LOGIN_LIMIT_WINDOW": "90", "LOGIN_LIMIT_PER_ACCOUNT": "0",
-		"LOGIN_LIMIT_PER_ADDRESS": "7", "REDIS_URL": "redis://r:6379/0"}))
-	if cfg.Window != 90*time.Second || cfg.PerAccount != 0 || cfg.PerAddress != 7 || cfg.RedisURL != "redis://r:6379/0" {
+		"LOGIN_LIMIT_PER_ADDRESS": "7", "REDIS_URL": "redis://r:6379/0", "REDIS_PREFIX": "staging:"}))
+	if cfg.Window != 90*time.Second || cfg.PerAccount != 0 || cfg.PerAddress != 7 || cfg.RedisURL != "redis://r:6379/0" || cfg.RedisPrefix != "staging:" {
 		t.Fatalf("set %+v", cfg)
 	}
 	cfg = loginlimit.ConfigFromEnv(env(map[string]string{"LOGIN_LIMIT_WINDOW": "1h30m", "LOGIN_LIMIT_PER_ACCOUNT": "-1", "LOGIN_LIMIT_PER_ADDRESS": "many"}))

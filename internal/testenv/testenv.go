@@ -45,6 +45,19 @@ func Redis(t testing.TB) (*redis.Client, string) {
 	return client, prefix
 }
 
+// RedisDeployment points the code the test wires from the environment at
+// the test Redis (REDIS_URL) under a prefix of the test's own
+// (REDIS_PREFIX), through t.Setenv: what it keeps in Redis is the test's
+// alone, so reruns and parallel packages never share a count, and it is
+// deleted at the end. It returns a client and the prefix.
+func RedisDeployment(t testing.TB) (*redis.Client, string) {
+	t.Helper()
+	client, prefix := Redis(t)
+	t.Setenv("REDIS_URL", RedisURL(t))
+	t.Setenv("REDIS_PREFIX", prefix)
+	return client, prefix
+}
+
 func require(t testing.TB, name string) string {
 	t.Helper()
 	v := os.Getenv(name)

@@ -28,8 +28,18 @@ import (
 	"github.com/openstream-go/openstream/playback"
 )
 
-// RedisPrefix starts every key the store writes in Redis.
+// RedisPrefix starts every key the store writes in Redis when the
+// deployment's REDIS_PREFIX is the default.
 const RedisPrefix = "openstream:delivery:"
+
+// Prefix is the store's prefix under a deployment's Redis prefix
+// (REDIS_PREFIX; "" is RedisPrefix).
+func Prefix(deployment string) string {
+	if deployment == "" {
+		return RedisPrefix
+	}
+	return deployment + "delivery:"
+}
 
 // redisTTL is how long a screen's hash outlives its last change: the
 // rows keep the state for longer.
@@ -102,8 +112,9 @@ func New(app core.App, client *redis.Client, prefix string) *Store {
 }
 
 // FromURL is a store shared through the Redis of redisURL ("": in
-// process); an unparsable URL is an error.
-func FromURL(app core.App, redisURL string) (*Store, error) {
+// process), under the deployment's prefix ("" is RedisPrefix's); an
+// unparsable URL is an error.
+func FromURL(app core.App, redisURL, deploymentPrefix string) (*Store, error) {
 	if redisURL == "" {
 		return New(app, nil, ""), nil
 	}
@@ -111,7 +122,7 @@ func FromURL(app core.App, redisURL string) (*Store, error) {
 	if err != nil {
 		return New(app, nil, ""), err
 	}
-	return New(app, redis.NewClient(opts), ""), nil
+	return New(app, redis.NewClient(opts), Prefix(deploymentPrefix)), nil
 }
 
 // A nil *Store records nothing and knows only the rows.

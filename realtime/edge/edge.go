@@ -32,6 +32,8 @@ import (
 type Config struct {
 	// RedisURL is the primary's Redis (required).
 	RedisURL string
+	// RedisPrefix is the primary's REDIS_PREFIX ("" is the default).
+	RedisPrefix string
 	// Primary is the primary's public URL, named in the answers to what
 	// an edge does not serve ("" names none).
 	Primary string
@@ -71,8 +73,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, app: core.NewBaseApp(core.BaseAppConfig{}), redis: redis.NewClient(opts)}
-	s.hub = hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{Logger: cfg.Logger, Heartbeat: heartbeat})
-	store := state.NewStore(s.redis, "")
+	s.hub = hub.NewRedis(redis.NewClient(opts), hub.RedisOptions{Prefix: cfg.RedisPrefix, Logger: cfg.Logger, Heartbeat: heartbeat})
+	store := state.NewStore(s.redis, state.Prefix(cfg.RedisPrefix))
 	s.Mirror = mirror.New(s.hub, store, cfg.Logger, func(force bool) { s.Screens.Reload(force) })
 	// What the screens are seen doing goes to the primary through Redis;
 	// while Redis is away that is said once, not every second.
@@ -90,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 	// reports read them (an edge has no rows to write).
 	s.Screens = screens.New(s.app, screens.Config{
 		Hub: s.hub, Source: s.Mirror, Health: s.sightings, PingInterval: cfg.PingInterval, AuthTimeout: cfg.AuthTimeout,
-		Delivery: delivery.New(nil, s.redis, ""),
+		Delivery: delivery.New(nil, s.redis, delivery.Prefix(cfg.RedisPrefix)),
 	})
 	return s, nil
 }

@@ -50,7 +50,7 @@ func startPrimary(t *testing.T, redisURL string) *primary {
 	site := settings.Default()
 	player, health := playback.NewPlayer(app, site.TimeZone), playback.NewHealth(app, 0)
 	api.Register(app, api.Config{Settings: site, Tokens: authtoken.DefaultLifetimes, Player: player, Health: health})
-	h, err := realtime.NewHub(redisURL, nil)
+	h, err := realtime.NewHub(redisURL, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

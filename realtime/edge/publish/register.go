@@ -17,17 +17,19 @@ import (
 // instance writing it dies without stopping: another takes over then.
 const LeaseTTL = 3 * time.Second
 
-// Register publishes app's screen state into the Redis of redisURL while
-// app serves: started with the server, stopped when it terminates. player
-// is the screens' shared content cache (Config.Player), or nil.
-func Register(app core.App, h hub.Hub, redisURL string, loc *time.Location, player *playback.Player) (*Publisher, error) {
+// Register publishes app's screen state into the Redis of redisURL, under
+// the deployment's prefix (REDIS_PREFIX), while app serves: started with
+// the server, stopped when it terminates. player is the screens' shared
+// content cache (Config.Player), or nil.
+func Register(app core.App, h hub.Hub, redisURL, redisPrefix string, loc *time.Location, player *playback.Player) (*Publisher, error) {
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	client := redis.NewClient(opts)
-	l := lease.New(client, state.DefaultPrefix+"publisher", LeaseTTL, app.Logger())
-	p := New(app, Config{Hub: h, Redis: client, Location: loc, Player: player, Lease: l})
+	prefix := state.Prefix(redisPrefix)
+	l := lease.New(client, prefix+"publisher", LeaseTTL, app.Logger())
+	p := New(app, Config{Hub: h, Redis: client, Prefix: prefix, Location: loc, Player: player, Lease: l})
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		p.Start()
 		l.Start()

@@ -36,6 +36,15 @@ const Topic = "edge-state"
 // DefaultPrefix starts every key of the state.
 const DefaultPrefix = "openstream:edge:"
 
+// Prefix is the state's prefix under a deployment's Redis prefix
+// (REDIS_PREFIX; "" is DefaultPrefix).
+func Prefix(deployment string) string {
+	if deployment == "" {
+		return DefaultPrefix
+	}
+	return deployment + "edge:"
+}
+
 // Content statuses: what get-active-content answers besides a body.
 const (
 	StatusOK        = ""
