@@ -212,8 +212,8 @@ func (s *Store) Flush(ctx context.Context, sightings playback.Sightings) error {
 	// only delays what other instances see; rows not written are retried.
 	redisErr := s.flushRedis(ctx, dirty, news)
 	rowsErr := s.flushRows(dirty, sightings)
-	if news {
-		s.gen.Add(1)
+	if news && s.redis == nil {
+		s.gen.Add(1) // with Redis, flushRedis moved the shared one
 	}
 	if rowsErr != nil || (redisErr != nil && news) {
 		s.mu.Lock()
