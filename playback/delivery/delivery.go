@@ -89,9 +89,13 @@ type Store struct {
 
 	mu    sync.Mutex
 	local map[string]State // this instance's writes (all of them without Redis)
-	dirty map[string]State // written since the last Flush
-	// news: since the last Flush, a screen was given or acknowledged a
-	// version it had not been (or was forgotten); the next Flush moves
+	dirty map[string]State // written since the last Share (for Redis)
+	// unwritten is written since the last Flush (for the rows): a
+	// screen's delivery, its ack and its sighting a moment later make one
+	// UPDATE when Flush comes after them.
+	unwritten map[string]State
+	// news: since the last Share, a screen was given or acknowledged a
+	// version it had not been (or was forgotten); the next Share moves
 	// the generation on.
 	news bool
 	gen  atomic.Int64 // the generation without Redis
@@ -108,7 +112,7 @@ func New(app core.App, client *redis.Client, prefix string) *Store {
 	if prefix == "" {
 		prefix = RedisPrefix
 	}
-	return &Store{app: app, redis: client, prefix: prefix, local: map[string]State{}, dirty: map[string]State{}}
+	return &Store{app: app, redis: client, prefix: prefix, local: map[string]State{}, dirty: map[string]State{}, unwritten: map[string]State{}}
 }
 
 // FromURL is a store shared through the Redis of redisURL ("": in
@@ -162,6 +166,7 @@ func (s *Store) update(screen string, st State) {
 	}
 	s.local[screen] = prev.newer(st)
 	s.dirty[screen] = s.dirty[screen].newer(st)
+	s.unwritten[screen] = s.unwritten[screen].newer(st)
 }
 
 // Forget drops what this instance remembers of screen (it was deleted).
@@ -170,14 +175,15 @@ func (s *Store) Forget(screen string) {
 	defer s.mu.Unlock()
 	delete(s.local, screen)
 	delete(s.dirty, screen)
+	delete(s.unwritten, screen)
 	s.news = true
 }
 
 // NoGeneration stands for a generation that could not be read.
 const NoGeneration int64 = -1
 
-// Generation moves on with every Flush, on any instance sharing the
-// Redis, that recorded news: a screen given or acknowledging a version it
+// Generation moves on with every Share (or Flush), on any instance sharing
+// the Redis, that recorded news: a screen given or acknowledging a version it
 // had not been. A report worked out at one generation still counts the
 // same deliveries and acks while it holds; what it cannot tell is screens
 // coming and going (sightings are not news) or content changed by the
@@ -196,36 +202,63 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// Flush writes what changed since the last Flush to Redis and to the rows,
-// with sightings (playback.Health.Take; nil: none) in the same UPDATE of
-// each row. Deliveries that could not be written are kept for the next
-// one; sightings are not (the next sighting writes last_seen again).
-func (s *Store) Flush(ctx context.Context, sightings playback.Sightings) error {
+// Share writes what changed since the last Share to Redis, where every
+// instance's reports read it, and moves the generation on when that is
+// news. The rows get it with the next Flush. A Redis outage only delays
+// what other instances see (the rows hold the state too, and Of reads
+// them), so what Redis refused is not sent again.
+func (s *Store) Share(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
 	s.mu.Lock()
 	dirty, news := s.dirty, s.news
 	s.dirty, s.news = map[string]State{}, false
 	s.mu.Unlock()
-	if len(dirty) == 0 && len(sightings) == 0 && !news {
+	if len(dirty) == 0 && !news {
 		return nil
 	}
-	// The rows hold the state too (Of reads them), so a Redis outage
-	// only delays what other instances see; rows not written are retried.
-	redisErr := s.flushRedis(ctx, dirty, news)
-	rowsErr := s.flushRows(dirty, sightings)
-	if news && s.redis == nil {
-		s.gen.Add(1) // with Redis, flushRedis moved the shared one
-	}
-	if rowsErr != nil || (redisErr != nil && news) {
-		s.mu.Lock()
-		if rowsErr != nil {
-			for id, st := range dirty {
-				s.dirty[id] = st.newer(s.dirty[id])
-			}
+	if s.redis == nil {
+		if news {
+			s.gen.Add(1)
 		}
-		s.news = s.news || (redisErr != nil && news) // the generation is moved on by a later Flush
+		return nil
+	}
+	err := s.flushRedis(ctx, dirty, news)
+	if err != nil && news {
+		s.mu.Lock()
+		s.news = true // the generation is moved on by a later Share
 		s.mu.Unlock()
 	}
-	return errors.Join(redisErr, rowsErr)
+	return err
+}
+
+// Flush shares (Share), then writes what changed since the last Flush to
+// the rows, with sightings (playback.Health.Take; nil: none) in the same
+// UPDATE of each row. Deliveries that could not be written are kept for
+// the next one; sightings are not (the next sighting writes last_seen
+// again).
+func (s *Store) Flush(ctx context.Context, sightings playback.Sightings) error {
+	if s == nil {
+		return nil
+	}
+	shareErr := s.Share(ctx)
+	s.mu.Lock()
+	unwritten := s.unwritten
+	s.unwritten = map[string]State{}
+	s.mu.Unlock()
+	if len(unwritten) == 0 && len(sightings) == 0 {
+		return shareErr
+	}
+	rowsErr := s.flushRows(unwritten, sightings)
+	if rowsErr != nil {
+		s.mu.Lock()
+		for id, st := range unwritten {
+			s.unwritten[id] = st.newer(s.unwritten[id])
+		}
+		s.mu.Unlock()
+	}
+	return errors.Join(shareErr, rowsErr)
 }
 
 func (s *Store) key(screen string) string { return s.prefix + screen }

@@ -78,6 +78,47 @@ func TestStoresShareThroughRedis(t *testing.T) {
 	}
 }
 
+// Share reaches the other instances through Redis at once and leaves the
+// rows to Flush, which writes a delivery and the ack that followed it
+// together.
+func TestShareLeavesTheRowsToFlush(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "a", "branch": tenants.Branch["aarhus"]}).Id
+	client, prefix := testenv.Redis(t)
+	one, two := delivery.New(app, client, prefix), delivery.New(app, client, prefix)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	delivered := delivery.State{DeliveredVersion: "v1", DeliveredAt: at, Via: delivery.ViaSocket}
+	acked := delivered
+	acked.AckedVersion, acked.AckedAt = "v1", at.Add(time.Second)
+
+	before, _ := two.Generation(ctx)
+	one.Delivered(id, "v1", at, delivery.ViaSocket)
+	if err := one.Share(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := two.Generation(ctx); after == before {
+		t.Fatalf("Share of news left the generation at %d", after)
+	}
+	one.Acked(id, "v1", at.Add(time.Second))
+	if err := one.Share(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := two.Of(ctx, rows(t, app, id)); got[0] != acked {
+		t.Fatalf("the other instance sees %+v after Share, want %+v", got[0], acked)
+	}
+	if row := rows(t, app, id)[0].State(); row != (delivery.State{}) {
+		t.Fatalf("Share wrote the row: %+v", row)
+	}
+	if err := one.Flush(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if row := rows(t, app, id)[0].State(); row != acked {
+		t.Fatalf("after Flush the row is %+v, want %+v", row, acked)
+	}
+}
+
 // With Redis gone, a flush still writes the rows (and says Redis failed),
 // and a report is made from them.
 func TestRedisOutageFallsBackToRows(t *testing.T) {
