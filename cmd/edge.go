@@ -29,7 +29,8 @@ func newEdgeCommand() *cobra.Command {
 		Short: "Serve screens from the primary's state in Redis (REDIS_URL), with no data directory",
 		Long: "Serves what screens use (get-active-content, /ws/screens/, /api/health) from the state the\n" +
 			"primary (`openstream serve` with REDIS_URL) publishes in Redis; it needs only REDIS_URL (and\n" +
-			"the primary's REDIS_PREFIX, if set) and writes no files. Everything else is answered 421 with the primary ($" + EnvPrimaryURL + ").",
+			"the primary's REDIS_PREFIX, if set) and writes no files. Everything else is answered 421\n" +
+			"with the primary ($" + EnvPrimaryURL + ").",
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true, // main logs it

@@ -74,10 +74,11 @@ const (
 // DefaultEventsAddr is where the unchanged frontend looks for /events.
 const DefaultEventsAddr = ":3000"
 
-// ConfigFromEnv reads REDIS_URL, REDIS_PREFIX, OPENSTREAM_EVENTS_ADDR, SCREEN_PING_INTERVAL
-// and WS_AUTH_TIMEOUT.
+// ConfigFromEnv reads REDIS_URL, REDIS_PREFIX, OPENSTREAM_EVENTS_ADDR,
+// SCREEN_PING_INTERVAL and WS_AUTH_TIMEOUT.
 func ConfigFromEnv(site settings.Settings, getenv func(string) string) Config {
-	cfg := Config{Settings: site, RedisURL: getenv(EnvRedisURL), RedisPrefix: settings.RedisPrefix(getenv), EventsAddr: DefaultEventsAddr, WebhookURL: getenv(EnvAlertWebhook)}
+	cfg := Config{Settings: site, RedisURL: getenv(EnvRedisURL), RedisPrefix: settings.RedisPrefix(getenv),
+		EventsAddr: DefaultEventsAddr, WebhookURL: getenv(EnvAlertWebhook)}
 	if v := getenv(EnvEventsAddr); v != "" {
 		cfg.EventsAddr = v
 	}

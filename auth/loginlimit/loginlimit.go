@@ -75,8 +75,9 @@ type Config struct {
 }
 
 // ConfigFromEnv reads LOGIN_LIMIT_WINDOW (a Go duration or seconds),
-// LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS, REDIS_URL and REDIS_PREFIX. An
-// unreadable or negative value keeps its default, as the other variables do.
+// LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS, REDIS_URL and
+// REDIS_PREFIX. An unreadable or negative value keeps its default, as the
+// other variables do.
 func ConfigFromEnv(getenv func(string) string) Config {
 	cfg := Config{Window: DefaultWindow, PerAccount: DefaultPerAccount, PerAddress: DefaultPerAddress, RedisURL: getenv(EnvRedisURL),
 		RedisPrefix: settings.RedisPrefix(getenv)}
