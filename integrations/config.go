@@ -31,11 +31,14 @@ const (
 	EnvErrorTTL           = "INTEGRATIONS_ERROR_CACHE_TTL" // how long failures are remembered
 )
 
+// redisName follows the deployment's REDIS_PREFIX in the caches' keys.
+const redisName = "integrations:"
+
 // Defaults for the settings the tables do not hold.
 const (
 	DefaultDRFeedsURL  = "https://www.dr.dk/nyheder/service/feeds"
 	DefaultErrorTTL    = 30 * time.Second
-	DefaultRedisPrefix = "openstream:integrations:"
+	DefaultRedisPrefix = settings.DefaultRedisPrefix + redisName
 )
 
 // Config is what the integration proxies need from the environment.
@@ -92,7 +95,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 	if c.RedisPrefix == "" {
 		// Under the deployment's REDIS_PREFIX unless named on its own.
-		c.RedisPrefix = settings.RedisPrefix(getenv) + "integrations:"
+		c.RedisPrefix = settings.RedisPrefix(getenv) + redisName
 	}
 	var err error
 	if c.DDBBaseURLs, err = ParseDDBBaseURLs(getenv(EnvDDBBaseURLs)); err != nil {

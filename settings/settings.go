@@ -73,6 +73,15 @@ func RedisPrefix(getenv func(string) string) string {
 	return p
 }
 
+// RedisPrefixOf starts the keys a package names name ("delivery:") under a
+// deployment's prefix ("" is DefaultRedisPrefix).
+func RedisPrefixOf(deployment, name string) string {
+	if deployment == "" {
+		deployment = DefaultRedisPrefix
+	}
+	return deployment + name
+}
+
 // DefaultCreateScreenRate is upstream's throttle of create-screen per key.
 const DefaultCreateScreenRate = 100
 

@@ -75,6 +75,11 @@ func TestRedisPrefix(t *testing.T) {
 			t.Errorf("REDIS_PREFIX=%q: %q, want %q", tc.env, got, tc.want)
 		}
 	}
+	for deployment, want := range map[string]string{"": "openstream:delivery:", "aarhus:": "aarhus:delivery:"} {
+		if got := RedisPrefixOf(deployment, "delivery:"); got != want {
+			t.Errorf("RedisPrefixOf(%q): %q, want %q", deployment, got, want)
+		}
+	}
 }
 
 func TestResetLink(t *testing.T) {

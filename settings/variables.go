@@ -95,7 +95,7 @@ var Variables = []Variable{
 
 	// Realtime (realtime) and the integration caches (integrations).
 	{"REDIS_URL", "", Server},
-	{"REDIS_PREFIX", "openstream:", Server},
+	{"REDIS_PREFIX", DefaultRedisPrefix, Server},
 	{"OPENSTREAM_EVENTS_ADDR", ":3000", Server},
 	{"OPENSTREAM_LOG_ROUTINE_REQUESTS", "false", Server},
 	{"OPENSTREAM_LOG_SLOW_REQUESTS", "1s", Server},

@@ -125,11 +125,7 @@ func New(cfg Config) (*Limiter, error) {
 		if err != nil {
 			return nil, err
 		}
-		prefix := cfg.RedisPrefix
-		if prefix == "" {
-			prefix = settings.DefaultRedisPrefix
-		}
-		shared = newRedisStore(redis.NewClient(opts), prefix+redisName)
+		shared = newRedisStore(redis.NewClient(opts), settings.RedisPrefixOf(cfg.RedisPrefix, redisName))
 	}
 	return newLimiter(cfg, shared), nil
 }

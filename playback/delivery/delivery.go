@@ -26,20 +26,19 @@ import (
 
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/playback"
+	"github.com/openstream-go/openstream/settings"
 )
+
+// redisName follows the deployment's prefix in the store's keys.
+const redisName = "delivery:"
 
 // RedisPrefix starts every key the store writes in Redis when the
 // deployment's REDIS_PREFIX is the default.
-const RedisPrefix = "openstream:delivery:"
+const RedisPrefix = settings.DefaultRedisPrefix + redisName
 
 // Prefix is the store's prefix under a deployment's Redis prefix
 // (REDIS_PREFIX; "" is RedisPrefix).
-func Prefix(deployment string) string {
-	if deployment == "" {
-		return RedisPrefix
-	}
-	return deployment + "delivery:"
-}
+func Prefix(deployment string) string { return settings.RedisPrefixOf(deployment, redisName) }
 
 // redisTTL is how long a screen's hash outlives its last change: the
 // rows keep the state for longer.

@@ -38,6 +38,7 @@ import (
 	"github.com/openstream-go/openstream/realtime/hub"
 	"github.com/openstream-go/openstream/realtime/lease"
 	"github.com/openstream-go/openstream/realtime/sse"
+	"github.com/openstream-go/openstream/settings"
 )
 
 // EnvWebhook names the webhook's variable.
@@ -182,7 +183,7 @@ func New(app core.App, cfg Config) *Monitor {
 		cfg.Interval = time.Second
 	}
 	if cfg.Prefix == "" {
-		cfg.Prefix = "openstream:alerts:"
+		cfg.Prefix = settings.DefaultRedisPrefix + "alerts:"
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/openstream-go/openstream/settings"
 )
 
 // Redis is the hub of several instances sharing one Redis: every message
@@ -66,7 +68,7 @@ type RedisOptions struct {
 // unreachable it keeps retrying in the background and local delivery works.
 func NewRedis(client *redis.Client, opts RedisOptions) *Redis {
 	if opts.Prefix == "" {
-		opts.Prefix = "openstream:"
+		opts.Prefix = settings.DefaultRedisPrefix
 	}
 	if opts.PresenceTTL <= 0 {
 		opts.PresenceTTL = 60 * time.Second

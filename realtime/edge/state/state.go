@@ -28,22 +28,21 @@ import (
 
 	"github.com/openstream-go/openstream/auth/apikey"
 	"github.com/openstream-go/openstream/schedule"
+	"github.com/openstream-go/openstream/settings"
 )
 
 // Topic is the hub topic of the change notices.
 const Topic = "edge-state"
 
 // DefaultPrefix starts every key of the state.
-const DefaultPrefix = "openstream:edge:"
+const DefaultPrefix = settings.DefaultRedisPrefix + redisName
+
+// redisName follows the deployment's prefix in the state's keys.
+const redisName = "edge:"
 
 // Prefix is the state's prefix under a deployment's Redis prefix
 // (REDIS_PREFIX; "" is DefaultPrefix).
-func Prefix(deployment string) string {
-	if deployment == "" {
-		return DefaultPrefix
-	}
-	return deployment + "edge:"
-}
+func Prefix(deployment string) string { return settings.RedisPrefixOf(deployment, redisName) }
 
 // Content statuses: what get-active-content answers besides a body.
 const (
