@@ -50,6 +50,14 @@ type Content struct {
 // group is schedule.ErrNoGroup; a group with nothing to play is
 // schedule.ErrNoDefaultContent (the two 404s of the player).
 func Compute(app core.App, screen *core.Record, at time.Time, loc *time.Location) (*Content, error) {
+	return compute(app, screen, at, loc, (*shape.Shaper).SlideshowByID)
+}
+
+// slideshowFunc renders the slideshow of an item (shape.Shaper's
+// SlideshowByID, or a cache in front of it).
+type slideshowFunc func(s *shape.Shaper, id string) (any, error)
+
+func compute(app core.App, screen *core.Record, at time.Time, loc *time.Location, slideshow slideshowFunc) (*Content, error) {
 	groupID := screen.GetString("display_website_group")
 	if groupID == "" {
 		return nil, schedule.ErrNoGroup
@@ -75,7 +83,7 @@ func Compute(app core.App, screen *core.Record, at time.Time, loc *time.Location
 		return &Content{GroupID: groupID, Until: until}, err
 	}
 	s := shape.New(app, loc)
-	items, err := Items(s, res.Items)
+	items, err := itemsWith(s, res.Items, slideshow)
 	if err != nil {
 		return nil, err
 	}
@@ -111,10 +119,14 @@ func nextChange(in schedule.Input, groupID string, at time.Time, loc *time.Locat
 
 // Items renders the player's items: real playlist items, or a standalone
 // slideshow wrapped as {id: slideshow id, position: 0, slideshow_playlist: 1}.
-func Items(s *shape.Shaper, items []schedule.Item) ([]shape.Object, error) {
+func Items(s *shape.Shaper, list []schedule.Item) ([]shape.Object, error) {
+	return itemsWith(s, list, (*shape.Shaper).SlideshowByID)
+}
+
+func itemsWith(s *shape.Shaper, items []schedule.Item, render slideshowFunc) ([]shape.Object, error) {
 	out := make([]shape.Object, 0, len(items))
 	for _, it := range items {
-		slideshow, err := s.SlideshowByID(it.SlideshowID)
+		slideshow, err := render(s, it.SlideshowID)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package playback_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -290,6 +291,72 @@ func TestPlayerSharesAnEntryPerGroup(t *testing.T) {
 	_, until, err := p.Lookup(second, monday10.Add(-2*time.Hour))
 	if !errors.Is(err, schedule.ErrNoDefaultContent) || !until.Equal(time.Date(2026, 3, 30, 9, 0, 0, 0, copenhagen)) {
 		t.Fatalf("err %v until %v", err, until)
+	}
+}
+
+// Groups showing the same slideshow in one generation share its rendering,
+// and the content is the bytes Compute makes without the cache (the
+// version is a hash of them): markup and characters JSON escapes included.
+func TestPlayerRendersASlideshowOncePerChange(t *testing.T) {
+	s := newSetup(t)
+	p := playback.NewPlayer(s.app, copenhagen)
+	show, _ := s.app.FindRecordById(collections.Slideshows, s.slideshow)
+	show.Set("slideshow_data", map[string]any{"slides": []any{map[string]any{"html": "<b>Ærø & co</b>\u2028\"quoted\"\t"}}})
+	if err := s.app.Save(show); err != nil {
+		t.Fatal(err)
+	}
+	hall, err := collections.NewRecord(s.app, collections.DisplayWebsiteGroups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hall.Load(map[string]any{"name": "hall", "branch": s.branch, "default_slideshow": s.slideshow})
+	if err := s.app.Save(hall); err != nil {
+		t.Fatal(err)
+	}
+	other, err := collections.NewRecord(s.app, collections.DisplayWebsites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Load(map[string]any{"name": "s2", "branch": s.branch, "display_website_group": hall.Id})
+	if err := s.app.Save(other); err != nil {
+		t.Fatal(err)
+	}
+	early := monday10.Add(-2 * time.Hour) // the default slideshow of both groups
+	lobby, err := p.Content(s.screenRecord(t), early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := playback.Compute(s.app, s.screenRecord(t), early, copenhagen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(lobby.JSON) != string(want.JSON) || lobby.Version != want.Version {
+		t.Fatalf("cached rendering differs:\n%s\n%s", lobby.JSON, want.JSON)
+	}
+
+	// A rename the hooks do not see: the second group still gets the
+	// slideshow as the first one's rendering read it.
+	if _, err := s.app.DB().Update(collections.Slideshows, dbx.Params{"name": "renamed"}, dbx.HashExp{"id": s.slideshow}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	hallContent, err := p.Content(other, early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(hallContent.JSON), `"name":"welcome"`) {
+		t.Fatalf("the slideshow was read again for the second group: %s", hallContent.JSON)
+	}
+	p.Changed()
+	after, err := p.Content(other, early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err = playback.Compute(s.app, other, early, copenhagen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(after.JSON), `"name":"renamed"`) || string(after.JSON) != string(want.JSON) {
+		t.Fatalf("after a change: %s\nwant %s", after.JSON, want.JSON)
 	}
 }
 

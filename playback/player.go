@@ -1,6 +1,7 @@
 package playback
 
 import (
+	"encoding/json"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -9,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/openstream-go/openstream/collections"
+	"github.com/openstream-go/openstream/shape"
 	"github.com/openstream-go/openstream/tools/recent"
 )
 
@@ -38,6 +40,13 @@ type Player struct {
 	flights    map[string]*flight // renderings under way, by contentKey
 	renders    atomic.Uint64      // Compute calls, for tests
 	screens    *recent.Cache
+
+	// The slideshows rendered in generation slidesGen, encoded, by id:
+	// one emergency shown by fifty groups is loaded and encoded once per
+	// change, not once per group (a third of a group's rendering, and
+	// most of its garbage, was its 38 KB slideshow).
+	slides    map[string]json.RawMessage
+	slidesGen uint64
 }
 
 // flight is a rendering under way: a second Lookup of the same group in
@@ -69,7 +78,7 @@ type cached struct {
 
 // NewPlayer binds the cache invalidation to app's model hooks.
 func NewPlayer(app core.App, loc *time.Location) *Player {
-	p := &Player{app: app, loc: loc, cache: map[string]cached{}, flights: map[string]*flight{}, screens: recent.New(maxScreenAge, maxScreens, nil)}
+	p := &Player{app: app, loc: loc, cache: map[string]cached{}, flights: map[string]*flight{}, slides: map[string]json.RawMessage{}, screens: recent.New(maxScreenAge, maxScreens, nil)}
 	bump := func(e *core.ModelEvent) error {
 		p.Changed()
 		return e.Next()
@@ -88,6 +97,7 @@ func (p *Player) Changed() {
 	p.generation.Add(1)
 	p.mu.Lock()
 	clear(p.cache)
+	clear(p.slides)
 	p.mu.Unlock()
 	p.screens.Forget()
 }
@@ -176,7 +186,9 @@ func (p *Player) fly(f *flight, key string, screen *core.Record, at time.Time) {
 // meanwhile; an error other than the two player errors is not cached.
 func (p *Player) render(key string, screen *core.Record, at time.Time, gen uint64) (*Content, time.Time, error) {
 	p.renders.Add(1)
-	content, err := Compute(p.app, screen, at, p.loc)
+	content, err := compute(p.app, screen, at, p.loc, func(s *shape.Shaper, id string) (any, error) {
+		return p.slideshow(s, id, gen)
+	})
 	if err != nil && !isPlayerError(err) {
 		return nil, time.Time{}, err
 	}
@@ -193,4 +205,34 @@ func (p *Player) render(key string, screen *core.Record, at time.Time, gen uint6
 	}
 	p.mu.Unlock()
 	return content, entry.until, err
+}
+
+// slideshow is slideshow id rendered and encoded, from the slides of
+// generation gen when it is there. Two groups rendered at once may both
+// encode it; the bytes are the same.
+func (p *Player) slideshow(s *shape.Shaper, id string, gen uint64) (any, error) {
+	p.mu.Lock()
+	raw, ok := p.slides[id]
+	ok = ok && p.slidesGen == gen
+	p.mu.Unlock()
+	if ok {
+		return raw, nil
+	}
+	v, err := s.SlideshowByID(id)
+	if err != nil {
+		return nil, err
+	}
+	if raw, err = marshal(v); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	if p.generation.Load() == gen { // not kept past a change
+		if p.slidesGen != gen {
+			clear(p.slides)
+			p.slidesGen = gen
+		}
+		p.slides[id] = raw
+	}
+	p.mu.Unlock()
+	return raw, nil
 }

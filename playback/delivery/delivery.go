@@ -98,6 +98,25 @@ type Store struct {
 	// the generation on.
 	news bool
 	gen  atomic.Int64 // the generation without Redis
+	// Emptied maps of the last Share and Flush, used again: a fan-out to
+	// thousands of screens grew two new maps to their number every round.
+	spareDirty, spareUnwritten map[string]State
+}
+
+// reuse is spare emptied, or a new map.
+func reuse(spare *map[string]State) map[string]State {
+	m := *spare
+	*spare = nil
+	if m == nil {
+		m = map[string]State{}
+	}
+	return m
+}
+
+// keep empties m to be reused (the caller holds mu).
+func keep(spare *map[string]State, m map[string]State) {
+	clear(m)
+	*spare = m
 }
 
 // generationKey holds the generation in Redis (no screen id is
@@ -212,23 +231,26 @@ func (s *Store) Share(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	dirty, news := s.dirty, s.news
-	s.dirty, s.news = map[string]State{}, false
-	s.mu.Unlock()
 	if len(dirty) == 0 && !news {
+		s.mu.Unlock()
 		return nil
 	}
+	s.dirty, s.news = reuse(&s.spareDirty), false
+	s.mu.Unlock()
+	var err error
 	if s.redis == nil {
 		if news {
 			s.gen.Add(1)
 		}
-		return nil
+	} else {
+		err = s.flushRedis(ctx, dirty, news)
 	}
-	err := s.flushRedis(ctx, dirty, news)
+	s.mu.Lock()
 	if err != nil && news {
-		s.mu.Lock()
 		s.news = true // the generation is moved on by a later Share
-		s.mu.Unlock()
 	}
+	keep(&s.spareDirty, dirty)
+	s.mu.Unlock()
 	return err
 }
 
@@ -244,19 +266,21 @@ func (s *Store) Flush(ctx context.Context, sightings playback.Sightings) error {
 	shareErr := s.Share(ctx)
 	s.mu.Lock()
 	unwritten := s.unwritten
-	s.unwritten = map[string]State{}
-	s.mu.Unlock()
 	if len(unwritten) == 0 && len(sightings) == 0 {
+		s.mu.Unlock()
 		return shareErr
 	}
+	s.unwritten = reuse(&s.spareUnwritten)
+	s.mu.Unlock()
 	rowsErr := s.flushRows(unwritten, sightings)
+	s.mu.Lock()
 	if rowsErr != nil {
-		s.mu.Lock()
 		for id, st := range unwritten {
 			s.unwritten[id] = st.newer(s.unwritten[id])
 		}
-		s.mu.Unlock()
 	}
+	keep(&s.spareUnwritten, unwritten)
+	s.mu.Unlock()
 	return errors.Join(shareErr, rowsErr)
 }
 

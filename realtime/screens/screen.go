@@ -67,6 +67,9 @@ func (s *screen) offer(version string, msg *websocket.PreparedMessage, size int,
 // caller holds mu). It is recorded before the write: the screen's ack may
 // be read before the writer returns.
 func (s *screen) wrote(version string, at, cause time.Time) {
+	if s.written == nil {
+		s.written = make([]sent, 0, keepWritten) // once, not grown three times
+	}
 	if len(s.written) == keepWritten {
 		s.written = append(s.written[:0], s.written[1:]...)
 	}

@@ -6,6 +6,7 @@
 package wsconn
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -174,15 +175,29 @@ func (c *Conn) Read(limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+	buf := readBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledRead {
+			buf.Reset()
+			readBuffers.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(raw)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, ErrTooLarge
 	}
 	if kind != websocket.TextMessage {
 		return nil, ErrBinary
 	}
-	return raw, nil
+	// A copy of its own size: ten thousand acks of a fan-out each took
+	// the 512 bytes a fresh read starts with.
+	return bytes.Clone(buf.Bytes()), nil
 }
+
+// readBuffers hold messages while they are read; maxPooledRead bounds what
+// a pooled buffer may keep (an editor's slideshow may be megabytes).
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledRead = 64 << 10

@@ -73,6 +73,32 @@ type Publisher struct {
 	start  sync.Once
 
 	writes atomic.Uint64 // successful writes, for tests
+
+	// The screens and keys as compute last read them (the loop's
+	// goroutine only). They are read again only when a change may have
+	// moved them: an emergency switched on for ten thousand screens reread
+	// every screen's row on the instance fanning out to its own sockets.
+	rows   *rows
+	reread atomic.Bool // the next compute reads the rows
+}
+
+// rows are the screens' and keys' columns the state is made of.
+type rows struct {
+	screens []screenRow
+	keys    []keyRow
+}
+
+type screenRow struct {
+	ID     string `db:"id"`
+	Branch string `db:"branch"`
+	Group  string `db:"display_website_group"`
+	UID    string `db:"uid"`
+}
+
+type keyRow struct {
+	Key    string `db:"key"`
+	Branch string `db:"branch"`
+	Active bool   `db:"is_active"`
 }
 
 // New returns a publisher; Start writes the first snapshot.
@@ -91,18 +117,23 @@ func New(app core.App, cfg Config) *Publisher {
 	}
 	p.timer.Stop()
 	p.full.Store(true)
-	p.unsub = cfg.Hub.Subscribe(changes.Topic, func(hub.Message) {
+	p.unsub = cfg.Hub.Subscribe(changes.Topic, func(msg hub.Message) {
 		// Whether this instance or another committed it, its own cache
 		// may hold what it changed: dropped before the recompute is
 		// woken. A shared one is dropped by its owner (Config.Player).
 		if cfg.Player == nil {
 			p.player.Changed()
 		}
+		if c, err := changes.Decode(msg.Payload); err != nil ||
+			c.Collection == collections.DisplayWebsites || c.Collection == collections.BranchAPIKeys {
+			p.reread.Store(true)
+		}
 		p.Wake()
 	})
 	cfg.Hub.OnStatus(func(err error) {
 		if err == nil { // Redis may have restarted empty, and changes were missed
 			p.full.Store(true)
+			p.reread.Store(true)
 			p.player.Changed()
 			p.Wake()
 		}
@@ -112,6 +143,7 @@ func New(app core.App, cfg Config) *Publisher {
 			// The last holder may have stopped halfway, and this one
 			// skipped every change meanwhile.
 			p.full.Store(true)
+			p.reread.Store(true)
 			p.player.Changed()
 			p.Wake()
 		})
@@ -155,6 +187,9 @@ func (p *Publisher) loop() {
 			return
 		case <-p.wake:
 		case <-p.timer.C:
+			// A boundary, or a retry: rows changed by a process that told
+			// no one (no hub) are read then too.
+			p.reread.Store(true)
 		}
 		p.publish()
 	}
@@ -210,26 +245,15 @@ func (p *Publisher) retry() {
 // itself (zero: none).
 func (p *Publisher) compute(now time.Time) (*state.Snapshot, time.Time, error) {
 	snap := state.NewSnapshot()
-	var screens []struct {
-		ID     string `db:"id"`
-		Branch string `db:"branch"`
-		Group  string `db:"display_website_group"`
-		UID    string `db:"uid"`
+	if p.reread.Swap(false) || p.rows == nil {
+		read, err := p.readRows()
+		if err != nil {
+			p.reread.Store(true)
+			return nil, time.Time{}, err
+		}
+		p.rows = read
 	}
-	err := p.app.ConcurrentDB().Select("id", "branch", "display_website_group", "uid").From(collections.DisplayWebsites).All(&screens)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	var keys []struct {
-		Key    string `db:"key"`
-		Branch string `db:"branch"`
-		Active bool   `db:"is_active"`
-	}
-	err = p.app.ConcurrentDB().Select("key", "branch", "is_active").From(collections.BranchAPIKeys).All(&keys)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	for _, k := range keys {
+	for _, k := range p.rows.keys {
 		if hash, ok := state.HashKey(k.Key); ok {
 			snap.Keys[hash] = state.Key{Branch: k.Branch, Active: k.Active}
 		}
@@ -239,7 +263,7 @@ func (p *Publisher) compute(now time.Time) (*state.Snapshot, time.Time, error) {
 		return nil, time.Time{}, err
 	}
 	var todo []*core.Record
-	for _, s := range screens {
+	for _, s := range p.rows.screens {
 		snap.Screens[s.ID] = state.Screen{Branch: s.Branch, Group: s.Group, UID: s.UID}
 		name := state.ContentName(s.Group, s.Branch)
 		if _, ok := snap.Contents[name]; ok || s.Group == "" {
@@ -253,6 +277,19 @@ func (p *Publisher) compute(now time.Time) (*state.Snapshot, time.Time, error) {
 	}
 	until, err := p.render(snap, todo, now)
 	return snap, until, err
+}
+
+// readRows reads every screen's and every key's columns of the state.
+func (p *Publisher) readRows() (*rows, error) {
+	var out rows
+	db := p.app.ConcurrentDB()
+	if err := db.Select("id", "branch", "display_website_group", "uid").From(collections.DisplayWebsites).All(&out.screens); err != nil {
+		return nil, err
+	}
+	if err := db.Select("key", "branch", "is_active").From(collections.BranchAPIKeys).All(&out.keys); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // render fills snap's contents, a few groups at a time, and returns the

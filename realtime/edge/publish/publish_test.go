@@ -3,9 +3,11 @@ package publish_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/redis/go-redis/v9"
 
@@ -106,6 +108,28 @@ func TestPublisherKeepsRedisEqualToTheDatabase(t *testing.T) {
 	eventually(t, "the edited content", func() bool {
 		return load().Contents[state.ContentName(s.Group, s.Branch)].Version != want.Version
 	})
+
+	// The screens' rows are read again only after a change of a screen
+	// (or a key): a write nobody was told of shows after the next one.
+	if _, err := app.DB().Update(collections.DisplayWebsites, dbx.Params{"uid": "untold"}, dbx.HashExp{"id": s.Screen}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	show.Set("name", "renamed again")
+	if err := app.Save(show); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the second edit", func() bool {
+		return strings.Contains(string(load().Contents[state.ContentName(s.Group, s.Branch)].Body), "renamed again")
+	})
+	if got := load().Screens[s.Screen].UID; got != "aarhus-uid" {
+		t.Fatalf("a content change reread the screens: uid %q", got)
+	}
+	screen, _ = app.FindRecordById(collections.DisplayWebsites, s.Screen)
+	screen.Set("name", "moved")
+	if err := app.Save(screen); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the screen's change", func() bool { return load().Screens[s.Screen].UID == "untold" })
 
 	// A rotated key replaces the old one; a deleted screen is gone.
 	rotated, err := apikey.Rotate(app, s.Branch)

@@ -37,6 +37,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -103,7 +104,8 @@ type bench struct {
 	data    string // the data dir, once seeded
 	servers []*server
 	clients fleet
-	screens []string // seeded: their delivery hashes in Redis go at the end
+	redis   *redis.Client // the shared Redis, for its CPU time
+	screens []string      // seeded: their delivery hashes in Redis go at the end
 	once    sync.Once
 }
 
@@ -119,6 +121,9 @@ func (b *bench) cleanup() {
 			printWarnings(b.data)
 		}
 		forgetDeliveries(b.o.redis, b.screens)
+		if b.redis != nil {
+			_ = b.redis.Close()
+		}
 		if b.dir == "" {
 			return
 		}
@@ -215,6 +220,9 @@ func (b *bench) run() error {
 	}
 	if err := checkRedis(o.redis); err != nil {
 		return err
+	}
+	if opts, err := redis.ParseURL(o.redis); err == nil {
+		b.redis = redis.NewClient(opts)
 	}
 	if b.dir, err = os.MkdirTemp("", "openstream-realtime-"); err != nil {
 		return err
@@ -333,7 +341,7 @@ func (b *bench) run() error {
 		slowest = max(slowest, r.Seconds)
 		fails = append(fails, r.Failures...)
 	}
-	fmt.Printf("connect burst: %d/%d screens got their first content (%s per screen) in %.1fs, %.0f/s; server CPU %s ms\n",
+	fmt.Printf("connect burst: %d/%d screens got their first content (%s per screen) in %.1fs, %.0f/s; CPU ms (servers / clients / redis) %s\n",
 		ok, o.n, kb(connected[0].Bytes), slowest, float64(ok)/slowest, msList(cpuConnect))
 	printList("failures", fails)
 	if err := b.alive(); err != nil {
@@ -432,7 +440,7 @@ func (b *bench) fanOut(sd *seeded) ([]delivery, error) {
 	for i, s := range b.servers {
 		names[i] = s.name
 	}
-	fmt.Printf("%-6s %-10s %8s %9s %6s %8s %8s %8s %8s %8s %6s %13s %22s  server CPU ms (%s)\n",
+	fmt.Printf("%-6s %-10s %8s %9s %6s %8s %8s %8s %8s %8s %6s %13s %22s  CPU ms (servers %s / clients / redis)\n",
 		"round", "change", "screens", "received", "lost", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "load", "all acked ms", "ack p50/p99/last ms", strings.Join(names, " / "))
 	for r := range o.rounds {
 		on := r%2 == 0
@@ -591,13 +599,50 @@ func (b *bench) readRSS() ([]int64, error) {
 	return out, nil
 }
 
-// readCPU is each server's CPU time so far (0 where unreadable).
+// readCPU is each server's CPU time so far, then the client processes'
+// together, then Redis's (0 where unreadable): on one machine the clients'
+// and Redis's share of the cores is time the servers did not have.
 func (b *bench) readCPU() []time.Duration {
-	out := make([]time.Duration, len(b.servers))
+	n := len(b.servers)
+	out := make([]time.Duration, n+2)
 	for i, s := range b.servers {
 		out[i], _ = cpuTime(s.pid())
 	}
+	for _, c := range b.clients {
+		used, _ := cpuTime(c.pid())
+		out[n] += used
+	}
+	out[n+1] = redisCPU(b.redis)
 	return out
+}
+
+// redisCPU is the CPU time Redis used so far (INFO cpu; 0 when unknown).
+func redisCPU(client *redis.Client) time.Duration {
+	if client == nil {
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	info, err := client.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	return parseRedisCPU(info)
+}
+
+// parseRedisCPU adds used_cpu_sys and used_cpu_user (seconds) of INFO cpu.
+func parseRedisCPU(info string) time.Duration {
+	var total time.Duration
+	for line := range strings.SplitSeq(info, "\n") {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || (name != "used_cpu_sys" && name != "used_cpu_user") {
+			continue
+		}
+		if secs, err := strconv.ParseFloat(value, 64); err == nil {
+			total += time.Duration(secs * float64(time.Second))
+		}
+	}
+	return total
 }
 
 func (b *bench) cpuSince(before []time.Duration) []time.Duration {

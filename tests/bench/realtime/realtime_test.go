@@ -248,6 +248,18 @@ func TestParseCPU(t *testing.T) {
 	}
 }
 
+func TestParseRedisCPU(t *testing.T) {
+	for info, want := range map[string]time.Duration{
+		"# CPU\r\nused_cpu_sys:1.250000\r\nused_cpu_user:0.500000\r\nused_cpu_sys_children:9.0\r\n": 1750 * time.Millisecond,
+		"# CPU\r\n": 0,
+		"used_cpu_sys:x\r\nused_cpu_user:2\r\n": 2 * time.Second,
+	} {
+		if got := parseRedisCPU(info); got != want {
+			t.Errorf("%q: %v, want %v", info, got, want)
+		}
+	}
+}
+
 func TestContentVersion(t *testing.T) {
 	for msg, want := range map[string]string{
 		`{"type":"content","version":"3cf4d5a0","data":{}}`:                             "3cf4d5a0",
