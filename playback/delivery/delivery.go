@@ -86,37 +86,65 @@ type Store struct {
 	redis  *redis.Client
 	prefix string
 
-	mu    sync.Mutex
-	local map[string]State // this instance's writes (all of them without Redis)
-	dirty map[string]State // written since the last Share (for Redis)
-	// unwritten is written since the last Flush (for the rows): a
-	// screen's delivery, its ack and its sighting a moment later make one
-	// UPDATE when Flush comes after them.
-	unwritten map[string]State
+	mu sync.Mutex
+	// local is this instance's writes (all of them without Redis), each
+	// with the parts that changed since the last Share and the last Flush.
+	// One map, and the ids to visit: a map of changes for Redis and
+	// another for the rows took twice the memory of the states they
+	// named, per screen, and grew anew every round of a fan-out.
+	local map[string]entry
+	// toShare and toWrite are the screens with a part to share, or to
+	// write to the rows: a screen's delivery, its ack and its sighting a
+	// moment later make one UPDATE when Flush comes after them.
+	toShare, toWrite []string
 	// news: since the last Share, a screen was given or acknowledged a
 	// version it had not been (or was forgotten); the next Share moves
 	// the generation on.
 	news bool
 	gen  atomic.Int64 // the generation without Redis
-	// Emptied maps of the last Share and Flush, used again: a fan-out to
-	// thousands of screens grew two new maps to their number every round.
-	spareDirty, spareUnwritten map[string]State
 }
 
-// reuse is spare emptied, or a new map.
-func reuse(spare *map[string]State) map[string]State {
-	m := *spare
-	*spare = nil
-	if m == nil {
-		m = map[string]State{}
+// entry is a screen's state and its parts not shared or written yet.
+type entry struct {
+	State
+	share, write parts
+}
+
+// parts of a State.
+type parts uint8
+
+const (
+	partDelivered parts = 1 << iota
+	partAcked
+)
+
+// partsOf are the parts st sets.
+func partsOf(st State) parts {
+	var p parts
+	if !st.DeliveredAt.IsZero() {
+		p |= partDelivered
 	}
-	return m
+	if !st.AckedAt.IsZero() {
+		p |= partAcked
+	}
+	return p
 }
 
-// keep empties m to be reused (the caller holds mu).
-func keep(spare *map[string]State, m map[string]State) {
-	clear(m)
-	*spare = m
+// only is st with just the parts p.
+func (st State) only(p parts) State {
+	if p&partDelivered == 0 {
+		st.DeliveredVersion, st.DeliveredAt, st.Via = "", time.Time{}, ""
+	}
+	if p&partAcked == 0 {
+		st.AckedVersion, st.AckedAt = "", time.Time{}
+	}
+	return st
+}
+
+// pending is a screen's parts to share or write.
+type pending struct {
+	id string
+	State
 }
 
 // generationKey holds the generation in Redis (no screen id is
@@ -130,7 +158,7 @@ func New(app core.App, client *redis.Client, prefix string) *Store {
 	if prefix == "" {
 		prefix = RedisPrefix
 	}
-	return &Store{app: app, redis: client, prefix: prefix, local: map[string]State{}, dirty: map[string]State{}, unwritten: map[string]State{}}
+	return &Store{app: app, redis: client, prefix: prefix, local: map[string]entry{}}
 }
 
 // FromURL is a store shared through the Redis of redisURL ("": in
@@ -170,7 +198,8 @@ func (s *Store) update(screen string, st State) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	prev := s.local[screen]
+	e := s.local[screen]
+	prev := e.State
 	if !st.DeliveredAt.IsZero() && st.DeliveredVersion == prev.DeliveredVersion && st.Via == prev.Via &&
 		st.DeliveredAt.Sub(prev.DeliveredAt) < refreshEvery {
 		return // the same delivery, recorded a moment ago
@@ -182,18 +211,51 @@ func (s *Store) update(screen string, st State) {
 		(!st.AckedAt.IsZero() && st.AckedVersion != prev.AckedVersion) {
 		s.news = true
 	}
-	s.local[screen] = prev.newer(st)
-	s.dirty[screen] = s.dirty[screen].newer(st)
-	s.unwritten[screen] = s.unwritten[screen].newer(st)
+	e.State = prev.newer(st)
+	s.mark(screen, &e, partsOf(st), partsOf(st))
+	s.local[screen] = e
+}
+
+// mark flags parts of e (screen's) to share and to write (the caller
+// holds mu and stores e).
+func (s *Store) mark(screen string, e *entry, share, write parts) {
+	if e.share == 0 && share != 0 {
+		s.toShare = append(s.toShare, screen)
+	}
+	if e.write == 0 && write != 0 {
+		s.toWrite = append(s.toWrite, screen)
+	}
+	e.share |= share
+	e.write |= write
+}
+
+// take hands over the flagged parts of the screens in ids (share or
+// write) and clears their flags (the caller holds mu).
+func (s *Store) take(ids []string, forRedis bool) []pending {
+	out := make([]pending, 0, len(ids))
+	for _, id := range ids {
+		e, ok := s.local[id]
+		if !ok {
+			continue // forgotten meanwhile
+		}
+		flags := &e.write
+		if forRedis {
+			flags = &e.share
+		}
+		if *flags != 0 {
+			out = append(out, pending{id: id, State: e.State.only(*flags)})
+			*flags = 0
+			s.local[id] = e
+		}
+	}
+	return out
 }
 
 // Forget drops what this instance remembers of screen (it was deleted).
 func (s *Store) Forget(screen string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.local, screen)
-	delete(s.dirty, screen)
-	delete(s.unwritten, screen)
+	delete(s.local, screen) // its ids in toShare and toWrite are skipped
 	s.news = true
 }
 
@@ -230,27 +292,24 @@ func (s *Store) Share(ctx context.Context) error {
 		return nil
 	}
 	s.mu.Lock()
-	dirty, news := s.dirty, s.news
+	dirty, news := s.take(s.toShare, true), s.news
+	s.toShare, s.news = nil, false
+	s.mu.Unlock()
 	if len(dirty) == 0 && !news {
-		s.mu.Unlock()
 		return nil
 	}
-	s.dirty, s.news = reuse(&s.spareDirty), false
-	s.mu.Unlock()
-	var err error
 	if s.redis == nil {
 		if news {
 			s.gen.Add(1)
 		}
-	} else {
-		err = s.flushRedis(ctx, dirty, news)
+		return nil
 	}
-	s.mu.Lock()
+	err := s.flushRedis(ctx, dirty, news)
 	if err != nil && news {
+		s.mu.Lock()
 		s.news = true // the generation is moved on by a later Share
+		s.mu.Unlock()
 	}
-	keep(&s.spareDirty, dirty)
-	s.mu.Unlock()
 	return err
 }
 
@@ -265,22 +324,24 @@ func (s *Store) Flush(ctx context.Context, sightings playback.Sightings) error {
 	}
 	shareErr := s.Share(ctx)
 	s.mu.Lock()
-	unwritten := s.unwritten
+	unwritten := s.take(s.toWrite, false)
+	s.toWrite = nil
+	s.mu.Unlock()
 	if len(unwritten) == 0 && len(sightings) == 0 {
-		s.mu.Unlock()
 		return shareErr
 	}
-	s.unwritten = reuse(&s.spareUnwritten)
-	s.mu.Unlock()
 	rowsErr := s.flushRows(unwritten, sightings)
-	s.mu.Lock()
 	if rowsErr != nil {
-		for id, st := range unwritten {
-			s.unwritten[id] = st.newer(s.unwritten[id])
+		// Flagged again: the next Flush writes the newest state of them.
+		s.mu.Lock()
+		for _, p := range unwritten {
+			if e, ok := s.local[p.id]; ok {
+				s.mark(p.id, &e, 0, partsOf(p.State))
+				s.local[p.id] = e
+			}
 		}
+		s.mu.Unlock()
 	}
-	keep(&s.spareUnwritten, unwritten)
-	s.mu.Unlock()
 	return errors.Join(shareErr, rowsErr)
 }
 
@@ -288,12 +349,13 @@ func (s *Store) key(screen string) string { return s.prefix + screen }
 
 // flushRedis writes dirty, then moves the generation on when there is
 // news (after the states: a report reading the new generation reads them).
-func (s *Store) flushRedis(ctx context.Context, dirty map[string]State, news bool) error {
+func (s *Store) flushRedis(ctx context.Context, dirty []pending, news bool) error {
 	if s.redis == nil || (len(dirty) == 0 && !news) {
 		return nil
 	}
 	_, err := s.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for id, st := range dirty {
+		for _, st := range dirty {
+			id := st.id
 			var fields []any
 			if !st.DeliveredAt.IsZero() {
 				fields = append(fields, "dv", st.DeliveredVersion, "da", st.DeliveredAt.UnixMilli(), "via", st.Via)
@@ -312,7 +374,7 @@ func (s *Store) flushRedis(ctx context.Context, dirty map[string]State, news boo
 	return err
 }
 
-func (s *Store) flushRows(dirty map[string]State, sightings playback.Sightings) error {
+func (s *Store) flushRows(dirty []pending, sightings playback.Sightings) error {
 	if s.app == nil {
 		return nil
 	}
@@ -320,7 +382,8 @@ func (s *Store) flushRows(dirty map[string]State, sightings playback.Sightings) 
 	for id, cols := range sightings {
 		rows[id] = cols
 	}
-	for id, st := range dirty {
+	for _, st := range dirty {
+		id := st.id
 		cols := rows[id]
 		if cols == nil {
 			cols = dbx.Params{}
@@ -368,8 +431,8 @@ func (s *Store) Of(ctx context.Context, screens []Row) ([]State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, r := range screens {
-		if st, ok := s.local[r.ID]; ok {
-			out[i] = out[i].newer(st)
+		if e, ok := s.local[r.ID]; ok {
+			out[i] = out[i].newer(e.State)
 		}
 	}
 	return out, nil

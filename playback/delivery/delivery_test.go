@@ -142,6 +142,43 @@ func TestRedisOutageFallsBackToRows(t *testing.T) {
 	}
 }
 
+// What the rows refused is written by the next flush, the newest state
+// of each screen; what was shared is not shared again.
+func TestFlushKeepsWhatTheRowsRefused(t *testing.T) {
+	app := testapp.New(t)
+	tenants := apitest.NewTenants(t, app)
+	id := apitest.Create(t, app, collections.DisplayWebsites, map[string]any{"name": "a", "branch": tenants.Branch["aarhus"]}).Id
+	client, prefix := testenv.Redis(t)
+	s := delivery.New(app, client, prefix)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s.Delivered(id, "v1", at, delivery.ViaSocket)
+
+	// A table that cannot be written: the UPDATE fails.
+	if _, err := app.DB().NewQuery("ALTER TABLE " + collections.DisplayWebsites + " RENAME TO moved_away").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Flush(ctx, nil)
+	if _, rerr := app.DB().NewQuery("ALTER TABLE moved_away RENAME TO " + collections.DisplayWebsites).Execute(); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err == nil {
+		t.Fatal("a refused write was not reported")
+	}
+	if got, _ := delivery.New(app, client, prefix).Of(ctx, rows(t, app, id)); got[0].DeliveredVersion != "v1" {
+		t.Fatalf("the delivery was not shared while the rows failed: %+v", got[0])
+	}
+
+	s.Acked(id, "v1", at.Add(time.Second))
+	if err := s.Flush(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := delivery.State{DeliveredVersion: "v1", DeliveredAt: at, Via: delivery.ViaSocket, AckedVersion: "v1", AckedAt: at.Add(time.Second)}
+	if row := rows(t, app, id)[0].State(); row != want {
+		t.Fatalf("row %+v, want %+v", row, want)
+	}
+}
+
 // A flush writes the health's sightings in the same UPDATE as the
 // deliveries: both screens get their last_seen, the delivered one its
 // delivery too, and a sighting alone needs no delivery.
