@@ -74,31 +74,12 @@ type Publisher struct {
 
 	writes atomic.Uint64 // successful writes, for tests
 
-	// The screens and keys as compute last read them (the loop's
-	// goroutine only). They are read again only when a change may have
-	// moved them: an emergency switched on for ten thousand screens reread
-	// every screen's row on the instance fanning out to its own sockets.
-	rows   *rows
-	reread atomic.Bool // the next compute reads the rows
-}
-
-// rows are the screens' and keys' columns the state is made of.
-type rows struct {
-	screens []screenRow
-	keys    []keyRow
-}
-
-type screenRow struct {
-	ID     string `db:"id"`
-	Branch string `db:"branch"`
-	Group  string `db:"display_website_group"`
-	UID    string `db:"uid"`
-}
-
-type keyRow struct {
-	Key    string `db:"key"`
-	Branch string `db:"branch"`
-	Active bool   `db:"is_active"`
+	// reread: the next compute reads the screens and keys from the
+	// database. Otherwise it takes them from the last snapshot written
+	// (unless that write is to be a full one):
+	// an emergency switched on for ten thousand screens reread every
+	// screen's row on the instance fanning out to its own sockets.
+	reread atomic.Bool
 }
 
 // New returns a publisher; Start writes the first snapshot.
@@ -133,7 +114,6 @@ func New(app core.App, cfg Config) *Publisher {
 	cfg.Hub.OnStatus(func(err error) {
 		if err == nil { // Redis may have restarted empty, and changes were missed
 			p.full.Store(true)
-			p.reread.Store(true)
 			p.player.Changed()
 			p.Wake()
 		}
@@ -143,7 +123,6 @@ func New(app core.App, cfg Config) *Publisher {
 			// The last holder may have stopped halfway, and this one
 			// skipped every change meanwhile.
 			p.full.Store(true)
-			p.reread.Store(true)
 			p.player.Changed()
 			p.Wake()
 		})
@@ -207,6 +186,7 @@ func (p *Publisher) publish() {
 	next, until, err := p.compute(now)
 	if err != nil {
 		p.log.Error("edge state: not computed", "error", err)
+		p.reread.Store(true) // what it read is not written: read again
 		p.retry()
 		return
 	}
@@ -245,26 +225,22 @@ func (p *Publisher) retry() {
 // itself (zero: none).
 func (p *Publisher) compute(now time.Time) (*state.Snapshot, time.Time, error) {
 	snap := state.NewSnapshot()
-	if p.reread.Swap(false) || p.rows == nil {
-		read, err := p.readRows()
-		if err != nil {
-			p.reread.Store(true)
+	// A full write (the first, after an outage or a failed write, on
+	// taking the lease) reads them too.
+	if p.reread.Swap(false) || p.full.Load() || p.last == nil {
+		if err := p.readRows(snap); err != nil {
 			return nil, time.Time{}, err
 		}
-		p.rows = read
-	}
-	for _, k := range p.rows.keys {
-		if hash, ok := state.HashKey(k.Key); ok {
-			snap.Keys[hash] = state.Key{Branch: k.Branch, Active: k.Active}
-		}
+	} else {
+		// Shared with the last snapshot: neither is written to.
+		snap.Screens, snap.Keys = p.last.Screens, p.last.Keys
 	}
 	col, err := p.app.FindCachedCollectionByNameOrId(collections.DisplayWebsites)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	var todo []*core.Record
-	for _, s := range p.rows.screens {
-		snap.Screens[s.ID] = state.Screen{Branch: s.Branch, Group: s.Group, UID: s.UID}
+	for _, s := range snap.Screens {
 		name := state.ContentName(s.Group, s.Branch)
 		if _, ok := snap.Contents[name]; ok || s.Group == "" {
 			continue
@@ -279,17 +255,35 @@ func (p *Publisher) compute(now time.Time) (*state.Snapshot, time.Time, error) {
 	return snap, until, err
 }
 
-// readRows reads every screen's and every key's columns of the state.
-func (p *Publisher) readRows() (*rows, error) {
-	var out rows
+// readRows fills snap's screens and keys from the database.
+func (p *Publisher) readRows(snap *state.Snapshot) error {
+	var screens []struct {
+		ID     string `db:"id"`
+		Branch string `db:"branch"`
+		Group  string `db:"display_website_group"`
+		UID    string `db:"uid"`
+	}
+	var keys []struct {
+		Key    string `db:"key"`
+		Branch string `db:"branch"`
+		Active bool   `db:"is_active"`
+	}
 	db := p.app.ConcurrentDB()
-	if err := db.Select("id", "branch", "display_website_group", "uid").From(collections.DisplayWebsites).All(&out.screens); err != nil {
-		return nil, err
+	if err := db.Select("id", "branch", "display_website_group", "uid").From(collections.DisplayWebsites).All(&screens); err != nil {
+		return err
 	}
-	if err := db.Select("key", "branch", "is_active").From(collections.BranchAPIKeys).All(&out.keys); err != nil {
-		return nil, err
+	if err := db.Select("key", "branch", "is_active").From(collections.BranchAPIKeys).All(&keys); err != nil {
+		return err
 	}
-	return &out, nil
+	for _, s := range screens {
+		snap.Screens[s.ID] = state.Screen{Branch: s.Branch, Group: s.Group, UID: s.UID}
+	}
+	for _, k := range keys {
+		if hash, ok := state.HashKey(k.Key); ok {
+			snap.Keys[hash] = state.Key{Branch: k.Branch, Active: k.Active}
+		}
+	}
+	return nil
 }
 
 // render fills snap's contents, a few groups at a time, and returns the
