@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,7 +74,7 @@ func FindRows(app core.App, where dbx.Expression) ([]Row, error) {
 // findRows is FindRows with room for n rows to start with.
 func findRows(app core.App, where dbx.Expression, n int) ([]Row, error) {
 	rows, err := app.ConcurrentDB().Select(rowColumns...).From(collections.DisplayWebsites).
-		Where(where).OrderBy("name", "id").Build().Rows()
+		Where(where).Build().Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +100,12 @@ func findRows(app core.App, where dbx.Expression, n int) ([]Row, error) {
 			AckedVersion: cols[9].String, AckedAt: dateTime(cols[10]),
 		})
 	}
+	slices.SortFunc(out, func(a, b Row) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out, rows.Err()
 }
 

@@ -251,7 +251,7 @@ func TestParseCPU(t *testing.T) {
 func TestParseRedisCPU(t *testing.T) {
 	for info, want := range map[string]time.Duration{
 		"# CPU\r\nused_cpu_sys:1.250000\r\nused_cpu_user:0.500000\r\nused_cpu_sys_children:9.0\r\n": 1750 * time.Millisecond,
-		"# CPU\r\n": 0,
+		"# CPU\r\n":                             0,
 		"used_cpu_sys:x\r\nused_cpu_user:2\r\n": 2 * time.Second,
 	} {
 		if got := parseRedisCPU(info); got != want {
