@@ -35,11 +35,11 @@ type screen struct {
 
 var errClosed = errors.New("screen closed")
 
-// sent is a content frame written to the screen.
+// sent is a content frame written to the screen: 32 bytes, kept
+// keepWritten times by every screen for as long as it is connected.
 type sent struct {
 	version string
-	at      time.Time
-	cause   time.Time
+	at      int64 // Unix nanoseconds
 	acked   bool
 }
 
@@ -66,14 +66,14 @@ func (s *screen) offer(version string, msg *websocket.PreparedMessage, size int,
 // wrote records that a content frame of version is written at at (the
 // caller holds mu). It is recorded before the write: the screen's ack may
 // be read before the writer returns.
-func (s *screen) wrote(version string, at, cause time.Time) {
+func (s *screen) wrote(version string, at time.Time) {
 	if s.written == nil {
 		s.written = make([]sent, 0, keepWritten) // once, not grown three times
 	}
 	if len(s.written) == keepWritten {
 		s.written = append(s.written[:0], s.written[1:]...)
 	}
-	s.written = append(s.written, sent{version: version, at: at, cause: cause})
+	s.written = append(s.written, sent{version: version, at: at.UnixNano()})
 }
 
 // ack marks the newest written frame of version acknowledged. known is
@@ -92,7 +92,7 @@ func (s *screen) ack(version string, now time.Time) (known, first bool, latency 
 			return true, false, 0
 		}
 		w.acked = true
-		return true, true, now.Sub(w.at)
+		return true, true, time.Duration(now.UnixNano() - w.at)
 	}
 	return false, false, 0
 }
@@ -187,7 +187,7 @@ func (s *screen) flush() (out frame, err error) {
 	if closing != nil {
 		s.closed = true
 	} else if content != nil {
-		s.wrote(pending.version, time.Now(), pending.cause)
+		s.wrote(pending.version, time.Now())
 	}
 	s.mu.Unlock()
 	for _, n := range notices {
