@@ -419,8 +419,11 @@ func (m *Monitor) emergencies(ctx context.Context, now time.Time) error {
 		m.summarized[e.Id] = from
 		m.mu.Unlock()
 		m.live(rep)
+		if !pastDeadline {
+			continue // not a copy of ten thousand unacknowledged screens every round
+		}
 		missing := rep.Unacknowledged()
-		if !pastDeadline || len(missing) == 0 {
+		if len(missing) == 0 {
 			continue
 		}
 		if !m.claim(ctx, "unacknowledged:"+e.Id+":"+activated.String()) {
