@@ -25,12 +25,16 @@ type screen struct {
 	content *websocket.PreparedMessage
 	size    int       // of content's text
 	cause   time.Time // commit of the change that made content (zero: none known)
-	written []sent    // the last content frames written, oldest first
-	acks    bucket    // the acks it may still send
-	notices [][]byte
-	closing *wsconn.Error // a close to send after the pending frames
-	queued  bool
-	closed  bool
+	// The last content frames written, oldest first: held in the screen
+	// itself, not in an allocation of its own made during a fan-out among
+	// its garbage (where it kept half-empty spans from being released).
+	written  [keepWritten]sent
+	nwritten int
+	acks     bucket // the acks it may still send
+	notices  [][]byte
+	closing  *wsconn.Error // a close to send after the pending frames
+	queued   bool
+	closed   bool
 }
 
 var errClosed = errors.New("screen closed")
@@ -67,13 +71,12 @@ func (s *screen) offer(version string, msg *websocket.PreparedMessage, size int,
 // caller holds mu). It is recorded before the write: the screen's ack may
 // be read before the writer returns.
 func (s *screen) wrote(version string, at time.Time) {
-	if s.written == nil {
-		s.written = make([]sent, 0, keepWritten) // once, not grown three times
+	if s.nwritten == keepWritten {
+		copy(s.written[:], s.written[1:])
+		s.nwritten--
 	}
-	if len(s.written) == keepWritten {
-		s.written = append(s.written[:0], s.written[1:]...)
-	}
-	s.written = append(s.written, sent{version: version, at: at.UnixNano()})
+	s.written[s.nwritten] = sent{version: version, at: at.UnixNano()}
+	s.nwritten++
 }
 
 // ack marks the newest written frame of version acknowledged. known is
@@ -83,7 +86,7 @@ func (s *screen) wrote(version string, at time.Time) {
 func (s *screen) ack(version string, now time.Time) (known, first bool, latency time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(s.written) - 1; i >= 0; i-- {
+	for i := s.nwritten - 1; i >= 0; i-- {
 		w := &s.written[i]
 		if w.version != version {
 			continue
@@ -102,7 +105,7 @@ func (s *screen) ack(version string, now time.Time) (known, first bool, latency 
 func (s *screen) unacknowledged() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.written) > 0 && !s.written[len(s.written)-1].acked
+	return s.nwritten > 0 && !s.written[s.nwritten-1].acked
 }
 
 // bucket is a token bucket: burst acks at once, then one per refill.
