@@ -13,6 +13,7 @@ import (
 
 	"github.com/openstream-go/openstream/collections"
 	"github.com/openstream-go/openstream/collections/provision"
+	"github.com/openstream-go/openstream/internal/apitest"
 	"github.com/openstream-go/openstream/internal/testapp"
 	"github.com/openstream-go/openstream/playback"
 	"github.com/openstream-go/openstream/schedule"
@@ -305,22 +306,8 @@ func TestPlayerRendersASlideshowOncePerChange(t *testing.T) {
 	if err := s.app.Save(show); err != nil {
 		t.Fatal(err)
 	}
-	hall, err := collections.NewRecord(s.app, collections.DisplayWebsiteGroups)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hall.Load(map[string]any{"name": "hall", "branch": s.branch, "default_slideshow": s.slideshow})
-	if err := s.app.Save(hall); err != nil {
-		t.Fatal(err)
-	}
-	other, err := collections.NewRecord(s.app, collections.DisplayWebsites)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other.Load(map[string]any{"name": "s2", "branch": s.branch, "display_website_group": hall.Id})
-	if err := s.app.Save(other); err != nil {
-		t.Fatal(err)
-	}
+	hall := apitest.Create(t, s.app, collections.DisplayWebsiteGroups, map[string]any{"name": "hall", "branch": s.branch, "default_slideshow": s.slideshow})
+	other := apitest.Create(t, s.app, collections.DisplayWebsites, map[string]any{"name": "s2", "branch": s.branch, "display_website_group": hall.Id})
 	early := monday10.Add(-2 * time.Hour) // the default slideshow of both groups
 	lobby, err := p.Content(s.screenRecord(t), early)
 	if err != nil {
