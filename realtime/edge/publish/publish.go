@@ -76,9 +76,9 @@ type Publisher struct {
 
 	// reread: the next compute reads the screens and keys from the
 	// database. Otherwise it takes them from the last snapshot written
-	// (unless that write is to be a full one):
-	// an emergency switched on for ten thousand screens reread every
-	// screen's row on the instance fanning out to its own sockets.
+	// (unless the next write is a full one): an emergency switched on
+	// for ten thousand screens reread every screen's row on the instance
+	// fanning out to its own sockets.
 	reread atomic.Bool
 }
 
