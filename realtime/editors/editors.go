@@ -69,6 +69,9 @@ type Editors struct {
 	presenceMu      sync.Mutex
 	presenceBatches map[string]*presenceBatch // open windows by slideshow
 	presenceStopped bool                      // Close ended them: open no more
+	// presenceChecks are the pending rebuilds of a slideshow's list for
+	// this instance's editors after another instance's (presenceCheck).
+	presenceChecks map[string]*time.Timer
 }
 
 // New builds the editors' socket of app and binds its model hooks: a
@@ -98,6 +101,7 @@ func New(app core.App, cfg Config) *Editors {
 		sessions: map[*session]struct{}{},
 
 		presenceBatches: map[string]*presenceBatch{},
+		presenceChecks:  map[string]*time.Timer{},
 	}
 	app.OnModelAfterUpdateSuccess(collections.Slideshows).BindFunc(ed.onSaved)
 	app.OnModelAfterDeleteSuccess(collections.Slideshows).BindFunc(ed.onDeleted)

@@ -73,6 +73,44 @@ func (ed *Editors) stopPresence() {
 		close(b.done)
 		delete(ed.presenceBatches, id)
 	}
+	for id, t := range ed.presenceChecks {
+		t.Stop()
+		delete(ed.presenceChecks, id)
+	}
+}
+
+// presenceCheck rebuilds, one window after another instance's presence
+// frame arrived, the slideshow's list for this instance's editors alone.
+// Frames built by different instances a moment apart may arrive in
+// either order, so the last one here could be the older list (seen in a
+// join storm of a thousand editors: 23 kept a list without the last
+// joins). A list read after the last frame arrived is never older. It is
+// not published: the other instances do the same on their own.
+func (ed *Editors) presenceCheck(slideshowID string) {
+	ed.presenceMu.Lock()
+	defer ed.presenceMu.Unlock()
+	if ed.presenceStopped || ed.presenceChecks[slideshowID] != nil {
+		return
+	}
+	ed.presenceChecks[slideshowID] = time.AfterFunc(ed.cfg.PresenceDelay, func() {
+		ed.presenceMu.Lock()
+		delete(ed.presenceChecks, slideshowID)
+		stopped := ed.presenceStopped
+		ed.presenceMu.Unlock()
+		if stopped {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		raw, err := ed.presenceFrame(ctx, slideshowID)
+		if err != nil {
+			ed.app.Logger().Warn("realtime: presence not rebuilt; the next change sends it", "slideshow", slideshowID, "error", err)
+			return
+		}
+		for _, s := range ed.joinedSessions()[slideshowID] {
+			s.setPresence(raw)
+		}
+	})
 }
 
 // wait returns the window's publish error, or ctx's.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -199,7 +200,14 @@ func (s *session) deliver(m hub.Message) {
 		s.send(m.Payload)
 		return
 	}
-	raw := m.Payload
+	s.setPresence(m.Payload)
+	if m.Remote {
+		s.ed.presenceCheck(strings.TrimPrefix(m.Topic, topicOf("")))
+	}
+}
+
+// setPresence makes raw the presence frame the writer sends next.
+func (s *session) setPresence(raw []byte) {
 	s.presence.Store(&raw)
 	select {
 	case s.presenceDue <- struct{}{}:
