@@ -88,7 +88,7 @@ func TestTransactionsOfTwoProcesses(t *testing.T) {
 	}
 }
 
-// openSQLite's page cache is 4 MB per connection (sqlitePragmas).
+// openSQLite's page cache is 1 MB per connection (sqlitePragmas).
 func TestPageCacheSize(t *testing.T) {
 	db, err := openSQLite(filepath.Join(t.TempDir(), "data.db"))
 	if err != nil {
@@ -96,7 +96,7 @@ func TestPageCacheSize(t *testing.T) {
 	}
 	defer db.Close()
 	var size int
-	if err := db.NewQuery("PRAGMA cache_size").Row(&size); err != nil || size != -4000 {
-		t.Fatalf("cache_size %d (%v), want -4000", size, err)
+	if err := db.NewQuery("PRAGMA cache_size").Row(&size); err != nil || size != -1000 {
+		t.Fatalf("cache_size %d (%v), want -1000", size, err)
 	}
 }
