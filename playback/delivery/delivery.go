@@ -212,7 +212,11 @@ func (s *Store) update(screen string, st State) {
 		s.news = true
 	}
 	e.State = prev.newer(st)
-	s.mark(screen, &e, partsOf(st), partsOf(st))
+	share := partsOf(st)
+	if s.redis == nil {
+		share = 0 // nothing to share it with: the rows are all there is
+	}
+	s.mark(screen, &e, share, partsOf(st))
 	s.local[screen] = e
 }
 
