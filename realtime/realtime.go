@@ -151,9 +151,9 @@ func Register(app core.App, cfg Config) (*Server, error) {
 	if opts, err := redis.ParseURL(cfg.RedisURL); err == nil {
 		claims = redis.NewClient(opts)
 	}
-	s.alertsLease = lease.New(claims, cfg.RedisPrefix+"alerts:lease", alertsLeaseTTL, app.Logger())
+	s.alertsLease = lease.New(claims, alerts.Prefix(cfg.RedisPrefix)+"lease", alertsLeaseTTL, app.Logger())
 	s.Alerts = alerts.New(app, alerts.Config{
-		Hub: cfg.Hub, Events: s.Events, Redis: claims, Prefix: cfg.RedisPrefix + "alerts:", Now: cfg.Now, Location: cfg.Settings.TimeZone,
+		Hub: cfg.Hub, Events: s.Events, Redis: claims, Prefix: alerts.Prefix(cfg.RedisPrefix), Now: cfg.Now, Location: cfg.Settings.TimeZone,
 		Quiet:    func(ctx context.Context) { s.Screens.WaitQuiet(ctx, alertDelay) },
 		Lease:    s.alertsLease,
 		Reporter: &delivery.Reporter{App: app, Player: cfg.Player, Store: s.Screens.Delivery(), OfflineAfter: cfg.Settings.ScreenOfflineAfter},

@@ -41,6 +41,13 @@ import (
 	"github.com/openstream-go/openstream/settings"
 )
 
+// redisName follows the deployment's prefix in the alerts' keys.
+const redisName = "alerts:"
+
+// Prefix is the alerts' prefix under a deployment's Redis prefix
+// (REDIS_PREFIX; "" is the default one).
+func Prefix(deployment string) string { return settings.RedisPrefixOf(deployment, redisName) }
+
 // EnvWebhook names the webhook's variable.
 const EnvWebhook = "ALERT_WEBHOOK_URL"
 
@@ -183,7 +190,7 @@ func New(app core.App, cfg Config) *Monitor {
 		cfg.Interval = time.Second
 	}
 	if cfg.Prefix == "" {
-		cfg.Prefix = settings.DefaultRedisPrefix + "alerts:"
+		cfg.Prefix = Prefix("")
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
