@@ -608,12 +608,16 @@ func (m *Manager) sender() {
 			return
 		case batch := <-m.sendq:
 			for _, s := range batch {
-				f, err := s.flush()
-				if err != nil && !errors.Is(err, errClosed) {
-					s.conn.Close(websocket.CloseGoingAway, "")
-				}
-				if f.size > 0 {
-					m.written(s, f)
+				for more := true; more; {
+					var f frame
+					var err error
+					f, more, err = s.flush()
+					if err != nil && !errors.Is(err, errClosed) {
+						s.conn.Close(websocket.CloseGoingAway, "")
+					}
+					if f.size > 0 {
+						m.written(s, f)
+					}
 				}
 			}
 			if m.busy.Add(-1) == 0 {

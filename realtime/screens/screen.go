@@ -177,15 +177,20 @@ type frame struct {
 }
 
 // flush writes the pending notices, content and close, in that order;
-// out is the content frame written.
-func (s *screen) flush() (out frame, err error) {
+// out is the content frame written. The screen stays queued while the
+// frames are written, so no other sender takes it meanwhile and writes
+// what came later before them (a newer content before an older one, a
+// content before the error frames that came first); more reports that
+// something came meanwhile, for the same sender to flush again.
+func (s *screen) flush() (out frame, more bool, err error) {
 	s.mu.Lock()
 	notices, content, closing := s.notices, s.content, s.closing
 	pending := frame{size: s.size, version: s.version, cause: s.cause}
-	s.notices, s.content, s.queued, s.cause = nil, nil, false, time.Time{}
+	s.notices, s.content, s.cause = nil, nil, time.Time{}
 	if s.closed {
+		s.queued = false
 		s.mu.Unlock()
-		return frame{}, errClosed
+		return frame{}, false, errClosed
 	}
 	if closing != nil {
 		s.closed = true
@@ -193,21 +198,38 @@ func (s *screen) flush() (out frame, err error) {
 		s.wrote(pending.version, time.Now())
 	}
 	s.mu.Unlock()
+	if err := s.write(notices, content, closing); err != nil {
+		s.mu.Lock()
+		s.queued = false
+		s.mu.Unlock()
+		return frame{}, false, err
+	}
+	if content != nil && closing == nil {
+		out = pending
+	}
+	s.mu.Lock()
+	more = !s.closed && (s.content != nil || len(s.notices) > 0 || s.closing != nil)
+	s.queued = more
+	s.mu.Unlock()
+	return out, more, nil
+}
+
+// write sends what flush took, in its order.
+func (s *screen) write(notices [][]byte, content *websocket.PreparedMessage, closing *wsconn.Error) error {
 	for _, n := range notices {
 		if err := s.conn.WriteText(n); err != nil {
-			return frame{}, err
+			return err
 		}
 	}
 	if content != nil && closing == nil {
 		if err := s.conn.WritePrepared(content); err != nil {
-			return frame{}, err
+			return err
 		}
-		out = pending
 	}
 	if closing != nil {
 		s.conn.CloseWith(closing.Code, closing.Error)
 	}
-	return out, nil
+	return nil
 }
 
 // where is the screen's branch and group.
